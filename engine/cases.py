@@ -1,0 +1,565 @@
+"""The case engine: opening cases, working their tasks, firing their timers.
+
+Every step is one database transaction: the workflow state, the open tasks,
+the waiting timers, the stage, the case record and the audit events are
+written together or not at all, so a process killed mid-step leaves the case
+as it was before the step. Steps on one case are serialized (row lock on
+PostgreSQL, BEGIN IMMEDIATE on SQLite) and version-checked, so two people
+completing the same task get one success and one conflict.
+"""
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime
+from typing import Iterator
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import access
+from .access import ENGINE, Actor
+from .clock import Clock, FixedClock, install_spiff_clock, using_clock
+from .errors import BadRequest, Conflict, Forbidden, InvalidData, NotFound
+from .forms import FormCatalog
+from .identity import Identity
+from .models import AuditEvent, Case, Client, HumanTask, RecordEntry, Timer, User, WorkflowState
+from .process_models import ProcessModels, read_path
+from .runtime import CaseWorkflow, ScriptFailed, StepEvent, due_from
+from .scripting import restricted_script_engine
+
+DEFAULT_CASE_PROCESS = "case_lifecycle"
+
+
+class CaseEngine:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, forms: FormCatalog,
+                 case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None):
+        install_spiff_clock()
+        self.sessions = sessions
+        self.clock = clock
+        self.forms = forms
+        self.case_process = case_process
+        self.models = ProcessModels(forms, clock, **({"max_file_bytes": max_file_bytes} if max_file_bytes else {}))
+        self.identity = Identity(clock)
+        self.script_engine = restricted_script_engine()
+        self.is_postgres = sessions.kw["bind"].dialect.name == "postgresql"
+
+    # ------------------------------------------------------------------ plumbing
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def _lock_case(self, session: Session, case_id: int, skip_locked: bool = False) -> Case | None:
+        query = select(Case).where(Case.id == case_id)
+        if self.is_postgres:
+            query = query.with_for_update(of=Case, skip_locked=skip_locked)
+        return session.scalar(query.execution_options(populate_existing=True))
+
+    def _load(self, session: Session, case: Case) -> CaseWorkflow:
+        spec, subprocess_specs = self.models.specs(session, case.process_version_id)
+        state = session.get(WorkflowState, case.id)
+        return CaseWorkflow.load(state.state, spec, subprocess_specs, self.script_engine)
+
+    def _audit(self, session: Session, case_id: int | None, actor: str, kind: str, message: str,
+               bpmn_id: str | None = None, data: dict | None = None) -> None:
+        session.add(AuditEvent(case_id=case_id, at=self.clock.now(), actor=actor, kind=kind,
+                               bpmn_id=bpmn_id, message=message, data=data))
+
+    def _record(self, session: Session, case_id: int, kind: str, title: str, author: str, data: dict,
+                bpmn_id: str | None = None) -> None:
+        now = self.clock.now()
+        session.add(RecordEntry(case_id=case_id, kind=kind, title=title, author=author, recorded_at=now,
+                                signed_at=now, bpmn_id=bpmn_id, data=data))
+
+    def _run(self, session: Session, case: Case, actor: str, step) -> CaseWorkflow:
+        """Run `step(workflow)` on the case and persist everything it changed."""
+        with using_clock(self.clock):
+            if case.status == "error":
+                raise Conflict(f"case {case.id} is stopped by an error and needs an administrator: {case.error}")
+            workflow = self._load(session, case)
+            try:
+                step(workflow)
+            except ScriptFailed as failure:
+                # The diagram's own script failed: this one case stops with a clear error;
+                # what the user did is kept, nothing past the failing element runs.
+                case.status = "error"
+                case.error = f"{failure.bpmn_id or 'a script'}: {failure.message}"
+                self._audit(session, case.id, "engine", "script_error", case.error, failure.bpmn_id)
+            self._persist(session, case, workflow, actor)
+        return workflow
+
+    def _persist(self, session: Session, case: Case, workflow: CaseWorkflow, actor: str) -> None:
+        now = self.clock.now()
+        for event in workflow.events:
+            self._audit(session, case.id, "engine" if event.kind != "task_completed" else actor,
+                        event.kind, event.message, event.bpmn_id, event.data)
+        workflow.events.clear()
+        self._sync_tasks(session, case, workflow, now)
+        self._sync_timers(session, case, workflow, now)
+        acuity = workflow.data().get("acuity")
+        if isinstance(acuity, str) and acuity != case.acuity:
+            self._audit(session, case.id, "engine", "acuity_set", f"acuity set to {acuity}",
+                        data={"from": case.acuity, "to": acuity})
+            case.acuity = acuity
+        stage = workflow.stage(case.stage)
+        if stage != case.stage:
+            self._audit(session, case.id, "engine", "stage_changed", f"stage {case.stage} → {stage}",
+                        data={"from": case.stage, "to": stage})
+            self._record(session, case.id, "stage_change", f"Stage: {stage.replace('_', ' ')}", "engine",
+                         {"from": case.stage, "to": stage})
+            case.stage = stage
+        if workflow.completed and case.status == "active":
+            case.status = "completed"
+            case.closed_at = now
+        state = workflow.dump()
+        row = session.get(WorkflowState, case.id)
+        if row is None:
+            session.add(WorkflowState(case_id=case.id, state=state, size=len(state), updated_at=now))
+        else:
+            row.state, row.size, row.updated_at = state, len(state), now
+        case.updated_at = now
+        try:
+            session.flush()
+        except StaleDataError:
+            raise Conflict(f"case {case.id} was changed by someone else; reload and try again") from None
+
+    def _sync_tasks(self, session: Session, case: Case, workflow: CaseWorkflow, now: datetime) -> None:
+        ready = {t.id: t for t in workflow.ready_user_tasks()}
+        open_rows = {row.id: row for row in session.scalars(
+            select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open"))}
+        for task_id, row in open_rows.items():
+            if task_id not in ready:
+                row.state, row.completed_at = "cancelled", now
+                self._audit(session, case.id, "engine", "task_cancelled",
+                            f"task '{row.name}' was withdrawn by the process", row.bpmn_id)
+        for task_id, info in ready.items():
+            if task_id in open_rows:
+                continue
+            assignee = {"case_manager": case.case_manager_id, "supervisor": case.supervisor_id}.get(info.lane)
+            session.add(HumanTask(id=task_id, case_id=case.id, bpmn_id=info.bpmn_id, name=info.name,
+                                  lane=info.lane, team=case.team, form=info.form, state="open",
+                                  assignee_id=assignee, due_at=due_from(now, info.due_in), created_at=now))
+            self._audit(session, case.id, "engine", "task_created",
+                        f"task '{info.name}' opened for lane {info.lane}", info.bpmn_id,
+                        {"task_id": task_id, "lane": info.lane, "form": info.form})
+
+    def _sync_timers(self, session: Session, case: Case, workflow: CaseWorkflow, now: datetime) -> None:
+        waiting = {t.id: t for t in workflow.waiting_timers(now)}
+        rows = {row.id: row for row in session.scalars(select(Timer).where(Timer.case_id == case.id))}
+        for timer_id, row in rows.items():
+            if timer_id not in waiting:
+                session.delete(row)
+                if row.due_at > now:
+                    self._audit(session, case.id, "engine", "timer_cancelled",
+                                f"timer '{row.name}' is no longer needed", row.bpmn_id, {"timer_id": timer_id})
+        for timer_id, info in waiting.items():
+            row = rows.get(timer_id)
+            if row is None:
+                session.add(Timer(id=timer_id, case_id=case.id, bpmn_id=info.bpmn_id, name=info.name,
+                                  kind=info.kind, due_at=info.due_at, created_at=now))
+                self._audit(session, case.id, "engine", "timer_scheduled",
+                            f"timer '{info.name}' set for {info.due_at.isoformat()}", info.bpmn_id,
+                            {"timer_id": timer_id, "due_at": info.due_at.isoformat()})
+            elif row.due_at != info.due_at:
+                row.due_at = info.due_at
+
+    # ------------------------------------------------------------------ process models
+    def deploy(self, files: list[tuple[str, bytes]], deployed_by: str):
+        with self.transaction() as session:
+            result = self.models.deploy(session, files, deployed_by)
+            for version in result.created:
+                self._audit(session, None, deployed_by, "process_deployed",
+                            f"deployed {version.model_id} version {version.version}",
+                            data={"model": version.model_id, "version": version.version,
+                                  "hash": version.content_hash})
+            return result
+
+    def deploy_path(self, path, deployed_by: str):
+        return self.deploy(read_path(path), deployed_by)
+
+    def process_versions(self) -> list[dict]:
+        with self.transaction() as session:
+            counts = dict(session.execute(select(Case.process_version_id, func.count())
+                                          .where(Case.status != "completed")
+                                          .group_by(Case.process_version_id)).all())
+            return [_version_view(v, counts.get(v.id, 0)) for v in self.models.list_versions(session)]
+
+    # ------------------------------------------------------------------ users
+    def add_user(self, username: str, password: str, roles: list[str], team: str | None = None,
+                 display_name: str = "") -> Actor:
+        with self.transaction() as session:
+            return Actor.of(self.identity.add_user(session, username, password, roles, team, display_name))
+
+    def login(self, username: str, password: str) -> str | None:
+        with self.transaction() as session:
+            user = self.identity.authenticate(session, username, password)
+            if user is None:
+                return None
+            self._audit(session, None, user.username, "login", f"{user.username} signed in")
+            return self.identity.issue_token(session, user)
+
+    def actor_for_token(self, token: str) -> Actor | None:
+        with self.sessions() as session:
+            user = self.identity.user_for_token(session, token)
+            return Actor.of(user) if user else None
+
+    def actor(self, username: str) -> Actor | None:
+        with self.sessions() as session:
+            user = self.identity.get(session, username)
+            return Actor.of(user) if user else None
+
+    # ------------------------------------------------------------------ cases
+    def open_case(self, actor: Actor, client: dict, program: str | None = None,
+                  team: str | None = None, model_id: str | None = None) -> dict:
+        if not (access.has_role(actor, "intake") or access.has_role(actor, "case_manager")
+                or access.has_role(actor, "supervisor") or access.has_role(actor, "admin")):
+            raise Forbidden("your role may not open cases")
+        client_row = _client_from(client, self.clock.now())
+        with self.transaction() as session:
+            version = self.models.latest(session, model_id or self.case_process)
+            session.add(client_row)
+            session.flush()
+            now = self.clock.now()
+            case = Case(client_id=client_row.id, program=program, team=team or actor.team, stage="screening",
+                        status="active", opened_by=actor.username, opened_at=now,
+                        process_version_id=version.id, updated_at=now,
+                        case_manager_id=actor.id if access.has_role(actor, "case_manager") else None)
+            session.add(case)
+            session.flush()
+            self._audit(session, case.id, actor.username, "case_opened",
+                        f"case opened on {version.model_id} version {version.version}",
+                        data={"model": version.model_id, "version": version.version})
+            self._record(session, case.id, "referral", "Case opened", actor.username,
+                         {"client": _client_view(client_row), "program": program})
+            spec, subprocess_specs = self.models.specs(session, version.id)
+            with using_clock(self.clock):
+                workflow = CaseWorkflow.start(spec, subprocess_specs, self.script_engine,
+                                              {"case_id": case.id, "program": program,
+                                               "client": _client_data(client_row)})
+                try:
+                    workflow.run_engine()
+                except ScriptFailed as failure:
+                    case.status, case.error = "error", f"{failure.bpmn_id}: {failure.message}"
+                    self._audit(session, case.id, "engine", "script_error", case.error, failure.bpmn_id)
+                self._persist(session, case, workflow, actor.username)
+            return self._case_view(session, case, workflow)
+
+    def _visible_case(self, session: Session, actor: Actor, case_id: int, lock: bool = False) -> Case:
+        case = self._lock_case(session, case_id) if lock else session.get(Case, case_id)
+        if case is None or not access.can_see_case(actor, case):
+            raise NotFound(f"case {case_id} not found")
+        return case
+
+    def get_case(self, actor: Actor, case_id: int) -> dict:
+        with self.transaction() as session:
+            case = self._visible_case(session, actor, case_id)
+            return self._case_view(session, case, self._load(session, case))
+
+    def list_cases(self, actor: Actor, stage: str | None = None, assigned_to: str | None = None,
+                   q: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+        with self.transaction() as session:
+            query = select(Case).join(Client)
+            visible = access.case_filter(actor)
+            if visible is not None:
+                query = query.where(visible)
+            if stage:
+                query = query.where(Case.stage == stage)
+            if assigned_to:
+                username = actor.username if assigned_to == "me" else assigned_to
+                query = query.join(User, User.id == Case.case_manager_id).where(User.username == username)
+            if q:
+                like = f"%{q.lower()}%"
+                query = query.where(or_(func.lower(Client.last_name).like(like),
+                                        func.lower(Client.first_name).like(like)))
+            query = query.order_by(Case.id.desc()).limit(min(limit, 500)).offset(offset)
+            return [self._case_summary(case) for case in session.scalars(query).unique()]
+
+    def _case_summary(self, case: Case) -> dict:
+        return {
+            "id": case.id, "client": _client_view(case.client), "stage": case.stage, "status": case.status,
+            "program": case.program, "team": case.team,
+            "case_manager": case.case_manager.username if case.case_manager else None,
+            "supervisor": case.supervisor.username if case.supervisor else None,
+            "acuity": case.acuity, "opened_at": _iso(case.opened_at), "closed_at": _iso(case.closed_at),
+            "version": case.lock_version,
+        }
+
+    def _case_view(self, session: Session, case: Case, workflow: CaseWorkflow) -> dict:
+        view = self._case_summary(case)
+        version = case.process_version
+        tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open")
+                                .order_by(HumanTask.created_at, HumanTask.id))
+        timers = session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.due_at))
+        view.update({
+            "error": case.error,
+            "process": {"model": version.model_id, "version": version.version,
+                        "active_elements": workflow.active_element_ids()},
+            "tasks": [_task_view(t) for t in tasks],
+            "timers": [{"id": t.id, "bpmn_id": t.bpmn_id, "name": t.name, "kind": t.kind,
+                        "due_at": _iso(t.due_at)} for t in timers],
+        })
+        return view
+
+    def timeline(self, actor: Actor, case_id: int) -> list[dict]:
+        with self.transaction() as session:
+            self._visible_case(session, actor, case_id)
+            entries = session.scalars(select(RecordEntry).where(RecordEntry.case_id == case_id)
+                                      .order_by(RecordEntry.recorded_at, RecordEntry.id))
+            return [{"id": e.id, "kind": e.kind, "title": e.title, "author": e.author,
+                     "recorded_at": _iso(e.recorded_at), "signed_at": _iso(e.signed_at),
+                     "bpmn_id": e.bpmn_id, "data": e.data, "corrects": e.corrects_id} for e in entries]
+
+    def audit(self, actor: Actor, case_id: int) -> list[dict]:
+        if not (access.has_role(actor, "supervisor") or access.has_role(actor, "admin")):
+            raise Forbidden("only supervisors and administrators may read the audit trail")
+        with self.transaction() as session:
+            self._visible_case(session, actor, case_id)
+            events = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
+                                     .order_by(AuditEvent.id))
+            return [{"id": e.id, "at": _iso(e.at), "actor": e.actor, "kind": e.kind, "bpmn_id": e.bpmn_id,
+                     "message": e.message, "data": e.data} for e in events]
+
+    # ------------------------------------------------------------------ tasks
+    def list_tasks(self, actor: Actor, scope: str = "all", limit: int = 200, offset: int = 0) -> list[dict]:
+        if scope not in ("mine", "available", "all"):
+            raise BadRequest("scope must be mine, available or all")
+        with self.transaction() as session:
+            query = select(HumanTask).join(Case, Case.id == HumanTask.case_id).where(HumanTask.state == "open")
+            if scope == "mine":
+                query = query.where(HumanTask.assignee_id == actor.id)
+            else:
+                visible = access.task_filter(actor)
+                if visible is not None:
+                    query = query.where(visible)
+                if scope == "available":
+                    lanes = [r for r in actor.roles if r != "admin"] or list(actor.roles)
+                    query = query.where(HumanTask.assignee_id.is_(None))
+                    if not access.has_role(actor, "admin"):
+                        query = query.where(HumanTask.lane.in_(lanes))
+            query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+            return [_task_view(t) for t in session.scalars(query.limit(min(limit, 1000)).offset(offset))]
+
+    def _visible_task(self, session: Session, actor: Actor, task_id: str) -> HumanTask:
+        task = session.get(HumanTask, task_id, populate_existing=True)
+        if task is None or not (access.can_see_case(actor, task.case) or task.assignee_id == actor.id):
+            raise NotFound(f"task {task_id} not found")
+        return task
+
+    def get_task(self, actor: Actor, task_id: str) -> dict:
+        with self.transaction() as session:
+            task = self._visible_task(session, actor, task_id)
+            view = _task_view(task)
+            form = self.forms.get(task.form) if task.form in self.forms else None
+            view["schema"] = form.schema if form else {}
+            view["ui_schema"] = form.ui_schema if form else {}
+            data = {}
+            if task.state == "open":
+                workflow = self._load(session, task.case)
+                data = _prefill(workflow.task_data(task.id), form.schema if form else {})
+            view["data"] = data
+            view["case"] = self._case_summary(task.case)
+            return view
+
+    def _open_task_for_change(self, session: Session, actor: Actor, task_id: str) -> HumanTask:
+        task = self._visible_task(session, actor, task_id)
+        self._lock_case(session, task.case_id)
+        session.refresh(task)
+        if task.state != "open":
+            raise Conflict(f"task '{task.name}' is no longer open (it was {task.state})")
+        return task
+
+    def claim(self, actor: Actor, task_id: str) -> dict:
+        with self.transaction() as session:
+            task = self._open_task_for_change(session, actor, task_id)
+            if not access.can_work_lane(actor, task.lane):
+                raise Forbidden(f"task '{task.name}' is in the {task.lane} lane; your role cannot claim it")
+            if task.assignee_id not in (None, actor.id):
+                raise Conflict(f"task '{task.name}' is already claimed by {task.assignee.username}")
+            task.assignee_id = actor.id
+            self._adopt_case(task.case, actor, task.lane)
+            self._audit(session, task.case_id, actor.username, "task_claimed", f"claimed '{task.name}'",
+                        task.bpmn_id, {"task_id": task.id})
+            session.flush()
+            session.refresh(task)
+            return _task_view(task)
+
+    def unclaim(self, actor: Actor, task_id: str) -> dict:
+        with self.transaction() as session:
+            task = self._open_task_for_change(session, actor, task_id)
+            supervising = access.has_role(actor, "supervisor") or access.has_role(actor, "admin")
+            if task.assignee_id != actor.id and not supervising:
+                raise Forbidden(f"task '{task.name}' is not yours to release")
+            task.assignee_id = None
+            self._audit(session, task.case_id, actor.username, "task_unclaimed", f"released '{task.name}'",
+                        task.bpmn_id, {"task_id": task.id})
+            session.flush()
+            session.refresh(task)
+            return _task_view(task)
+
+    def assign(self, actor: Actor, task_id: str, username: str) -> dict:
+        if not (access.has_role(actor, "supervisor") or access.has_role(actor, "admin")):
+            raise Forbidden("only supervisors and administrators may assign tasks")
+        with self.transaction() as session:
+            task = self._open_task_for_change(session, actor, task_id)
+            assignee = self.identity.get(session, username)
+            if assignee is None:
+                raise InvalidData("no such user", [{"field": "username", "message": f"no user '{username}'"}])
+            assignee_actor = Actor.of(assignee)
+            if not access.can_work_lane(assignee_actor, task.lane):
+                raise InvalidData("that user cannot work this task",
+                                  [{"field": "username", "message": f"{username} does not hold the role "
+                                                                    f"'{task.lane}' this task needs"}])
+            if not access.has_role(actor, "admin") and assignee.team != task.case.team:
+                raise InvalidData("that user is not on the case's team",
+                                  [{"field": "username", "message": f"{username} is not on team {task.case.team}"}])
+            previous = task.assignee.username if task.assignee else None
+            task.assignee_id = assignee.id
+            self._adopt_case(task.case, assignee_actor, task.lane)
+            self._audit(session, task.case_id, actor.username, "task_assigned",
+                        f"assigned '{task.name}' to {username}", task.bpmn_id,
+                        {"task_id": task.id, "from": previous, "to": username})
+            session.flush()
+            session.refresh(task)
+            return _task_view(task)
+
+    def _adopt_case(self, case: Case, actor: Actor, lane: str | None) -> None:
+        """The first case manager (or supervisor) to take on a case's work becomes its owner."""
+        if lane == "case_manager" and case.case_manager_id is None and access.has_role(actor, "case_manager"):
+            case.case_manager_id = actor.id
+        if lane == "supervisor" and case.supervisor_id is None and access.has_role(actor, "supervisor"):
+            case.supervisor_id = actor.id
+
+    def complete(self, actor: Actor, task_id: str, data: dict, expected_version: int | None = None) -> dict:
+        with self.transaction() as session:
+            task = self._visible_task(session, actor, task_id)
+            if not access.can_work_lane(actor, task.lane):
+                raise Forbidden(f"task '{task.name}' is in the {task.lane} lane; your role cannot complete it")
+            self.forms.validate(task.form, data)
+            case = self._lock_case(session, task.case_id)
+            session.refresh(task)
+            if task.state != "open":
+                raise Conflict(f"task '{task.name}' was already {task.state}")
+            if task.assignee_id not in (None, actor.id):
+                raise Conflict(f"task '{task.name}' is claimed by {task.assignee.username}")
+            if expected_version is not None and expected_version != case.lock_version:
+                raise Conflict(f"case {case.id} changed since you loaded it (version {expected_version}, "
+                               f"now {case.lock_version}); reload and try again")
+            self._adopt_case(case, actor, task.lane)
+            task.state, task.completed_at, task.completed_by = "completed", self.clock.now(), actor.username
+            task.assignee_id = actor.id
+
+            def step(workflow: CaseWorkflow) -> None:
+                workflow.events.append(StepEvent("task_completed", f"{actor.username} completed '{task.name}'",
+                                                 task.bpmn_id, {"task_id": task.id, "data": data}))
+                workflow.complete_user_task(task.id, data)
+
+            self._record(session, case.id, task.form or "task", task.name, actor.username, data, task.bpmn_id)
+            workflow = self._run(session, case, actor.username, step)
+            next_tasks = [_task_view(t) for t in session.scalars(
+                select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open"))]
+            return {"case": self._case_view(session, case, workflow), "next_tasks": next_tasks}
+
+    # ------------------------------------------------------------------ timers
+    def fire_due_timers(self, limit: int | None = None) -> int:
+        """Fire every timer due now, one case per transaction. Returns how many fired.
+
+        Several workers may run this at once: each claims a case with
+        FOR UPDATE SKIP LOCKED (PostgreSQL), and a timer's row is deleted in the
+        same transaction that advances its case, so each timer fires once."""
+        fired = 0
+        skipped: set[int] = set()
+        while limit is None or fired < limit:
+            now = self.clock.now()
+            with self.transaction() as session:
+                due_cases = (select(Timer.case_id).where(Timer.due_at <= now)
+                             .where(Timer.case_id.not_in(skipped) if skipped else True)
+                             .order_by(Timer.due_at).limit(50))
+                query = (select(Case).where(Case.id.in_(due_cases.scalar_subquery()), Case.status == "active")
+                         .order_by(Case.id).limit(1))
+                if self.is_postgres:
+                    query = query.with_for_update(of=Case, skip_locked=True)
+                case = session.scalar(query.execution_options(populate_existing=True))
+                if case is None:
+                    stuck = session.scalar(select(Timer.case_id).where(Timer.due_at <= now)
+                                           .where(Timer.case_id.not_in(skipped) if skipped else True).limit(1))
+                    if stuck is None:
+                        break
+                    skipped.add(stuck)  # locked by another worker, or its case is stopped
+                    continue
+                fired += self._fire_case_timers(session, case, now)
+        return fired
+
+    def _fire_case_timers(self, session: Session, case: Case, now: datetime) -> int:
+        due = list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.due_at <= now)
+                                   .order_by(Timer.due_at)))
+        fired = 0
+
+        def step(workflow: CaseWorkflow) -> None:
+            nonlocal fired
+            for timer in due:
+                if workflow.fire_timer(timer.id, now):
+                    fired += 1
+
+        self._run(session, case, "engine", step)
+        return fired
+
+    def due_timer_count(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(Timer).where(Timer.due_at <= self.clock.now()))
+
+
+# ---------------------------------------------------------------------- views
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _client_from(client: dict, now: datetime) -> Client:
+    if not isinstance(client, dict):
+        raise InvalidData("client must be an object", [{"field": "client", "message": "expected an object"}])
+    problems = []
+    for name in ("first_name", "last_name"):
+        if not isinstance(client.get(name), str) or not client.get(name).strip():
+            problems.append({"field": f"client/{name}", "message": "this field is required"})
+    birth = client.get("birth_date")
+    birth_date = None
+    if birth not in (None, ""):
+        try:
+            birth_date = date.fromisoformat(str(birth))
+            if birth_date > now.date():
+                problems.append({"field": "client/birth_date", "message": "birth date is in the future"})
+        except ValueError:
+            problems.append({"field": "client/birth_date", "message": "use a date like 1950-04-23"})
+    if problems:
+        raise InvalidData("the client is not valid", problems)
+    return Client(first_name=client["first_name"].strip(), last_name=client["last_name"].strip(),
+                  birth_date=birth_date, preferred_language=client.get("preferred_language"), created_at=now)
+
+
+def _client_view(client: Client) -> dict:
+    return {"first_name": client.first_name, "last_name": client.last_name,
+            "birth_date": _iso(client.birth_date), "preferred_language": client.preferred_language}
+
+
+def _client_data(client: Client) -> dict:
+    return _client_view(client)
+
+
+def _task_view(task: HumanTask) -> dict:
+    return {"id": task.id, "case_id": task.case_id, "name": task.name, "bpmn_id": task.bpmn_id,
+            "lane": task.lane, "assignee": task.assignee.username if task.assignee else None,
+            "due_at": _iso(task.due_at), "created_at": _iso(task.created_at), "form": task.form,
+            "state": task.state}
+
+
+def _prefill(data: dict, schema: dict) -> dict:
+    """Values already in the case for the form's fields (a revision starts from the last answers)."""
+    fields = (schema or {}).get("properties", {})
+    return {key: data[key] for key in fields if key in data}
+
+
+def _version_view(version, running: int) -> dict:
+    return {"id": version.model_id, "version": version.version, "name": version.name,
+            "deployed_at": _iso(version.deployed_at), "deployed_by": version.deployed_by,
+            "content_hash": version.content_hash, "running_cases": running,
+            "files": [f.filename for f in version.files]}

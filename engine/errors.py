@@ -1,0 +1,37 @@
+"""Errors the engine raises; the web layer maps each to an HTTP status."""
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    code = "engine_error"
+
+    def __init__(self, message: str, details: list[dict] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class NotFound(EngineError):
+    code = "not_found"
+
+
+class Forbidden(EngineError):
+    code = "forbidden"
+
+
+class Conflict(EngineError):
+    code = "conflict"
+
+
+class InvalidData(EngineError):
+    """Submitted data failed validation; `details` has one entry per field."""
+    code = "invalid_data"
+
+
+class DeploymentInvalid(EngineError):
+    """A process model failed its deploy checks; `details` names each BPMN element."""
+    code = "invalid_process_model"
+
+
+class BadRequest(EngineError):
+    code = "bad_request"

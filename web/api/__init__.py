@@ -1,0 +1,6 @@
+"""The JSON API under /api (shared/API.md)."""
+from flask import Blueprint
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+from . import auth, cases, openapi, process_models, tasks  # noqa: E402,F401  (routes register on import)

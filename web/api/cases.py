@@ -1,0 +1,46 @@
+from flask import jsonify, request
+
+from engine.errors import BadRequest
+from engine.vocabulary import STAGES
+
+from . import api
+from .support import actor, engine, int_arg, json_body
+
+
+@api.post("/cases")
+def open_case():
+    body = json_body()
+    if "client" not in body:
+        from engine.errors import InvalidData
+
+        raise InvalidData("client is required", [{"field": "client", "message": "this field is required"}])
+    program = body.get("program")
+    if program is not None and not isinstance(program, str):
+        raise BadRequest("program must be a string")
+    case = engine().open_case(actor(), body["client"], program=program)
+    return jsonify(case), 201
+
+
+@api.get("/cases")
+def list_cases():
+    stage = request.args.get("stage")
+    if stage and stage not in STAGES:
+        raise BadRequest(f"stage must be one of {', '.join(STAGES)}")
+    return jsonify(engine().list_cases(actor(), stage=stage, assigned_to=request.args.get("assigned_to"),
+                                       q=request.args.get("q"), limit=int_arg("limit", 100, 1, 500),
+                                       offset=int_arg("offset", 0)))
+
+
+@api.get("/cases/<int:case_id>")
+def get_case(case_id: int):
+    return jsonify(engine().get_case(actor(), case_id))
+
+
+@api.get("/cases/<int:case_id>/timeline")
+def case_timeline(case_id: int):
+    return jsonify(engine().timeline(actor(), case_id))
+
+
+@api.get("/cases/<int:case_id>/audit")
+def case_audit(case_id: int):
+    return jsonify(engine().audit(actor(), case_id))

@@ -1,0 +1,178 @@
+"""The OpenAPI document of the JSON API, served at /api/openapi.json."""
+from flask import jsonify
+
+from engine.vocabulary import ROLES, STAGES
+
+from . import api
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema, description="OK"):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "400": _json(_ref("Error"), "malformed request"),
+    "401": _json(_ref("Error"), "no or bad token"),
+    "403": _json(_ref("Error"), "not allowed"),
+    "404": _json(_ref("Error"), "not found or not visible to the caller"),
+}
+
+
+def _op(summary, responses, body=None, params=None, tag="cases", auth=True):
+    op = {"summary": summary, "tags": [tag], "responses": {**responses, **ERRORS}}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if params:
+        op["parameters"] = params
+    if not auth:
+        op["security"] = []
+    return op
+
+
+def _query(name, schema, description):
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def _path(name, schema):
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {"title": "casepath API", "version": "1.0.0",
+             "description": "Executable case management: cases run on versioned BPMN process models. "
+                            "Errors are {\"error\": {\"code\", \"message\", \"details\"}}; "
+                            "a rejected request changes nothing."},
+    "servers": [{"url": "/"}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                "type": "object", "required": ["code", "message", "details"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                               "details": {"type": "array", "items": {"type": "object"}}}}}},
+            "Client": {"type": "object", "required": ["first_name", "last_name"], "properties": {
+                "first_name": {"type": "string"}, "last_name": {"type": "string"},
+                "birth_date": {"type": ["string", "null"], "format": "date"},
+                "preferred_language": {"type": ["string", "null"]}}},
+            "Task": {"type": "object", "properties": {
+                "id": {"type": "string"}, "case_id": {"type": "integer"}, "name": {"type": "string"},
+                "bpmn_id": {"type": "string"}, "lane": {"type": ["string", "null"], "enum": [*ROLES, None]},
+                "assignee": {"type": ["string", "null"]}, "due_at": {"type": ["string", "null"]},
+                "created_at": {"type": "string"}, "form": {"type": ["string", "null"]},
+                "state": {"type": "string", "enum": ["open", "completed", "cancelled"]}}},
+            "Timer": {"type": "object", "properties": {
+                "id": {"type": "string"}, "bpmn_id": {"type": "string"}, "name": {"type": "string"},
+                "kind": {"type": "string"}, "due_at": {"type": "string"}}},
+            "CaseSummary": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "client": _ref("Client"), "stage": {"type": "string", "enum": list(STAGES)},
+                "status": {"type": "string", "enum": ["active", "completed", "error"]},
+                "program": {"type": ["string", "null"]}, "team": {"type": ["string", "null"]},
+                "case_manager": {"type": ["string", "null"]}, "supervisor": {"type": ["string", "null"]},
+                "acuity": {"type": ["string", "null"]}, "opened_at": {"type": "string"},
+                "closed_at": {"type": ["string", "null"]},
+                "version": {"type": "integer", "description": "send back as `version` to detect stale forms"}}},
+            "Case": {"allOf": [_ref("CaseSummary"), {"type": "object", "properties": {
+                "error": {"type": ["string", "null"]},
+                "process": {"type": "object", "properties": {
+                    "model": {"type": "string"}, "version": {"type": "integer"},
+                    "active_elements": {"type": "array", "items": {"type": "string"}}}},
+                "tasks": {"type": "array", "items": _ref("Task")},
+                "timers": {"type": "array", "items": _ref("Timer")}}}]},
+            "Entry": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "kind": {"type": "string"}, "title": {"type": "string"},
+                "author": {"type": "string"}, "recorded_at": {"type": "string"}, "signed_at": {"type": "string"},
+                "data": {"type": "object"}, "corrects": {"type": ["integer", "null"]}}},
+            "AuditEvent": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "at": {"type": "string"}, "actor": {"type": "string"},
+                "kind": {"type": "string"}, "bpmn_id": {"type": ["string", "null"]},
+                "message": {"type": "string"}, "data": {}}},
+            "ProcessVersion": {"type": "object", "properties": {
+                "id": {"type": "string"}, "version": {"type": "integer"}, "deployed_at": {"type": "string"},
+                "deployed_by": {"type": "string"}, "running_cases": {"type": "integer"}}},
+        },
+    },
+    "security": [{"bearer": []}],
+    "paths": {
+        "/api/auth/token": {"post": _op("Exchange a username and password for an API token", {
+            "200": _json({"type": "object", "properties": {"token": {"type": "string"}}})},
+            body={"type": "object", "required": ["username", "password"],
+                  "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
+            tag="auth", auth=False)},
+        "/api/me": {"get": _op("Who the token belongs to", {"200": _json({"type": "object", "properties": {
+            "username": {"type": "string"}, "roles": {"type": "array", "items": {"type": "string"}},
+            "team": {"type": ["string", "null"]}}})}, tag="auth")},
+        "/api/cases": {
+            "post": _op("Open a case; its process starts at screening",
+                        {"201": _json(_ref("Case")), "422": _json(_ref("Error"), "invalid client")},
+                        body={"type": "object", "required": ["client"],
+                              "properties": {"client": _ref("Client"), "program": {"type": "string"}}}),
+            "get": _op("Cases the caller may see", {"200": _json({"type": "array", "items": _ref("CaseSummary")})},
+                       params=[_query("stage", {"type": "string", "enum": list(STAGES)}, "only this stage"),
+                               _query("assigned_to", {"type": "string"}, "`me` or a username"),
+                               _query("q", {"type": "string"}, "client name contains"),
+                               _query("limit", {"type": "integer"}, "at most 500"),
+                               _query("offset", {"type": "integer"}, "skip this many")])},
+        "/api/cases/{case_id}": {"get": _op("A case with its open tasks and timers", {"200": _json(_ref("Case"))},
+                                            params=[_path("case_id", {"type": "integer"})])},
+        "/api/cases/{case_id}/timeline": {"get": _op(
+            "The case record: dated, signed entries", {"200": _json({"type": "array", "items": _ref("Entry")})},
+            params=[_path("case_id", {"type": "integer"})])},
+        "/api/cases/{case_id}/audit": {"get": _op(
+            "Every event on the case (supervisor, admin)",
+            {"200": _json({"type": "array", "items": _ref("AuditEvent")})},
+            params=[_path("case_id", {"type": "integer"})])},
+        "/api/tasks": {"get": _op("Open user tasks the caller may see",
+                                  {"200": _json({"type": "array", "items": _ref("Task")})},
+                                  params=[_query("scope", {"type": "string", "enum": ["mine", "available", "all"]},
+                                                 "mine, available (unclaimed in my lanes) or all")], tag="tasks")},
+        "/api/tasks/{task_id}": {"get": _op(
+            "A task with its form's JSON Schema, UI schema and prefilled data",
+            {"200": _json({"allOf": [_ref("Task"), {"type": "object", "properties": {
+                "schema": {"type": "object"}, "ui_schema": {"type": "object"}, "data": {"type": "object"}}}]})},
+            params=[_path("task_id", {"type": "string"})], tag="tasks")},
+        "/api/tasks/{task_id}/claim": {"post": _op(
+            "Claim a task", {"200": _json(_ref("Task")), "409": _json(_ref("Error"), "claimed or closed")},
+            params=[_path("task_id", {"type": "string"})], tag="tasks")},
+        "/api/tasks/{task_id}/unclaim": {"post": _op(
+            "Release a claimed task", {"200": _json(_ref("Task")), "409": _json(_ref("Error"), "closed")},
+            params=[_path("task_id", {"type": "string"})], tag="tasks")},
+        "/api/tasks/{task_id}/assign": {"post": _op(
+            "Assign a task to a user (supervisor, admin)",
+            {"200": _json(_ref("Task")), "409": _json(_ref("Error"), "closed"),
+             "422": _json(_ref("Error"), "user cannot take it")},
+            body={"type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}},
+            params=[_path("task_id", {"type": "string"})], tag="tasks")},
+        "/api/tasks/{task_id}/complete": {"post": _op(
+            "Complete a task with its form data",
+            {"200": _json({"type": "object", "properties": {"case": _ref("Case"), "next_tasks": {
+                "type": "array", "items": _ref("Task")}}}),
+             "409": _json(_ref("Error"), "no longer open, claimed by someone else, or stale version"),
+             "422": _json(_ref("Error"), "one detail per invalid field")},
+            body={"type": "object", "properties": {"data": {"type": "object"}, "version": {"type": "integer"}}},
+            params=[_path("task_id", {"type": "string"})], tag="tasks")},
+        "/api/process-models": {
+            "get": _op("Deployed process-model versions",
+                       {"200": _json({"type": "array", "items": _ref("ProcessVersion")})}, tag="process models"),
+            "post": {"summary": "Validate and deploy BPMN/DMN files as a new version (admin)",
+                     "tags": ["process models"],
+                     "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                         "type": "object", "properties": {"files": {"type": "array", "items": {
+                             "type": "string", "format": "binary"}}}}}}},
+                     "responses": {"201": _json(_ref("ProcessVersion"), "new version"),
+                                   "200": _json({"type": "object"}, "nothing changed"),
+                                   "413": _json(_ref("Error"), "upload too large"),
+                                   "422": _json(_ref("Error"), "details: [{element_id, message}]"), **ERRORS}}},
+        "/api/openapi.json": {"get": _op("This document", {"200": _json({"type": "object"})}, tag="meta",
+                                         auth=False)},
+    },
+}
+
+
+@api.get("/openapi.json")
+def openapi_document():
+    return jsonify(DOCUMENT)

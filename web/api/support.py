@@ -1,0 +1,47 @@
+"""Helpers every API route uses: the caller, the JSON body, the engine."""
+from __future__ import annotations
+
+from flask import g, request
+
+from engine.access import Actor
+from engine.errors import BadRequest
+
+from ..app import case_engine
+from ..errors import Unauthorized
+
+
+def engine():
+    return case_engine()
+
+
+def actor() -> Actor:
+    if "actor" not in g:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("send an API token: Authorization: Bearer <token> (POST /api/auth/token)")
+        found = engine().actor_for_token(token.strip())
+        if found is None:
+            raise Unauthorized("the API token is invalid or has expired; request a new one")
+        g.actor = found
+    return g.actor
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
+    if not isinstance(body, dict):
+        raise BadRequest("the request body must be a JSON object")
+    return body
+
+
+def int_arg(name: str, default: int, low: int = 0, high: int = 10_000) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"query parameter {name} must be a whole number") from None
+    return max(low, min(high, value))

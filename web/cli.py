@@ -1,0 +1,159 @@
+"""The `casepath` command line (shared/API.md, "Command line")."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup
+
+from engine.db import upgrade
+from engine.errors import EngineError
+from engine.vocabulary import ROLES
+
+from .app import case_engine, create_app
+
+
+def _settings():
+    return current_app.config["CASEPATH"]
+
+
+def _fail(exc: EngineError) -> None:
+    click.secho(f"error: {exc.message}", fg="red", err=True)
+    for detail in exc.details:
+        where = " ".join(str(detail[k]) for k in ("file", "element_id", "field") if detail.get(k))
+        click.echo(f"  - {where + ': ' if where else ''}{detail.get('message')}", err=True)
+    sys.exit(1)
+
+
+def _init() -> None:
+    engine = case_engine()
+    upgrade(engine.sessions.kw["bind"])
+    click.echo(f"database ready ({_redacted(_settings().database_url)})")
+    processes = _settings().processes_dir
+    if processes.is_dir() and any(processes.iterdir()):
+        result = engine.deploy_path(processes, "casepath")
+        for version in result.created:
+            click.echo(f"deployed {version.model_id} version {version.version}")
+        for version in result.unchanged:
+            click.echo(f"{version.model_id} version {version.version} is current")
+
+
+def _redacted(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':')[0]}:***@{host}" if ":" in credentials else url
+    return url
+
+
+cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False, add_version_option=False,
+                 load_dotenv=False, help="casepath: executable case management for human-services agencies.")
+
+
+@cli.command("init")
+def init_command():
+    """Create or upgrade the schema and deploy the bundled processes (idempotent)."""
+    try:
+        _init()
+    except EngineError as exc:
+        _fail(exc)
+
+
+@cli.command("demo")
+def demo_command():
+    """init, then demo users for every role and sample cases at different stages."""
+    from .demo import load_demo
+
+    try:
+        _init()
+        for line in load_demo(case_engine()):
+            click.echo(line)
+    except EngineError as exc:
+        _fail(exc)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve_command(host: str, port: int, threads: int):
+    """The web app with its in-process timer scheduler."""
+    from waitress import serve
+
+    from engine.scheduler import start_background
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = current_app._get_current_object()
+    scheduler = start_background(case_engine(app), _settings().timer_poll_seconds)
+    click.echo(f"casepath serving on http://{host}:{port} (timers polled every "
+               f"{_settings().timer_poll_seconds:g}s)")
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="casepath")
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@cli.command("worker")
+def worker_command():
+    """Fire timers only, no web (run several against one PostgreSQL)."""
+    from engine.scheduler import run_blocking
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    click.echo(f"casepath worker polling timers every {_settings().timer_poll_seconds:g}s")
+    run_blocking(case_engine(), _settings().timer_poll_seconds)
+
+
+timers = AppGroup("timers", help="Timer maintenance.")
+cli.add_command(timers)
+
+
+@timers.command("run-due")
+def run_due_command():
+    """Fire every timer due now, once, and exit."""
+    fired = case_engine().fire_due_timers()
+    click.echo(f"fired {fired} timer(s)")
+
+
+@cli.command("deploy")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--as", "deployed_by", default="casepath", show_default=True, help="who is deploying")
+def deploy_command(path: Path, deployed_by: str):
+    """Validate and deploy a BPMN/DMN file or folder as a new process-model version."""
+    try:
+        result = case_engine().deploy_path(path, deployed_by)
+    except EngineError as exc:
+        _fail(exc)
+    for version in result.created:
+        click.echo(f"deployed {version.model_id} version {version.version}")
+    for version in result.unchanged:
+        click.echo(f"{version.model_id} version {version.version} unchanged; nothing deployed")
+
+
+users = AppGroup("user", help="User accounts.")
+cli.add_command(users)
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES),
+              help="repeat for several roles")
+@click.option("--team", default=None)
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def user_add_command(name: str, roles: tuple[str, ...], team: str | None, password_stdin: bool):
+    """Add a user; the password comes from a prompt or --password-stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        case_engine().add_user(name, password, list(roles), team)
+    except EngineError as exc:
+        _fail(exc)
+    click.echo(f"added {name} ({', '.join(roles)}{', team ' + team if team else ''})")
+
+
+def main() -> None:
+    cli.main(prog_name="casepath")

@@ -1,0 +1,67 @@
+"""Configuration from the environment (see README, "Configuration")."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.db import default_database_url
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+@dataclass
+class Settings:
+    env: str
+    database_url: str
+    secret_key: str
+    now: str | None
+    instance_dir: Path
+    processes_dir: Path
+    forms_dir: Path
+    case_process: str
+    timer_poll_seconds: float
+    max_upload_bytes: int
+    start_scheduler: bool = True
+
+    @classmethod
+    def from_environment(cls, overrides: dict | None = None) -> Settings:
+        env = {**os.environ, **(overrides or {})}
+        name = env.get("CASEPATH_ENV", "development")
+        if name not in ENVIRONMENTS:
+            raise ConfigError(f"CASEPATH_ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}")
+        instance_dir = Path(env.get("CASEPATH_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+        if name == "production" and env.get("CASEPATH_NOW"):
+            raise ConfigError("CASEPATH_NOW is refused when CASEPATH_ENV=production")
+        return cls(
+            env=name,
+            database_url=env.get("DATABASE_URL") or default_database_url(instance_dir),
+            secret_key=env.get("SECRET_KEY") or _secret_key(name, instance_dir),
+            now=env.get("CASEPATH_NOW") or None,
+            instance_dir=instance_dir,
+            processes_dir=Path(env.get("CASEPATH_PROCESSES_DIR", PROJECT_ROOT / "processes")),
+            forms_dir=Path(env.get("CASEPATH_FORMS_DIR", PROJECT_ROOT / "forms")),
+            case_process=env.get("CASEPATH_CASE_PROCESS", "case_lifecycle"),
+            timer_poll_seconds=float(env.get("CASEPATH_TIMER_POLL_SECONDS", "2")),
+            max_upload_bytes=int(float(env.get("CASEPATH_MAX_UPLOAD_MB", "5")) * 1024 * 1024),
+        )
+
+
+def _secret_key(env: str, instance_dir: Path) -> str:
+    """Development gets a key generated once per instance; production must set SECRET_KEY."""
+    if env == "production":
+        raise ConfigError("SECRET_KEY must be set when CASEPATH_ENV=production")
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
