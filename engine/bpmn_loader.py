@@ -56,7 +56,7 @@ def parse_xml(content: bytes, filename: str, max_bytes: int = DEFAULT_MAX_FILE_B
     except etree.XMLSyntaxError as exc:
         raise DeploymentInvalid(
             f"{filename} is not well-formed XML",
-            [problem(None, f"line {exc.lineno}: {exc.msg}", filename)]) from None
+            [problem(None, f"not well-formed XML at line {exc.lineno}: {exc.msg}", filename)]) from None
     if root.getroottree().docinfo.internalDTD is not None:
         raise DeploymentInvalid(f"{filename} declares a DTD", [problem(None, "DTDs are not allowed", filename)])
     return root

@@ -119,6 +119,7 @@ class CaseEngine:
         else:
             row.state, row.size, row.updated_at = state, len(state), now
         case.updated_at = now
+        case.lock_version = (case.lock_version or 0) + 1
         try:
             session.flush()
         except StaleDataError:

@@ -6,6 +6,7 @@ admin can act on. Nothing is stored when any check fails.
 from __future__ import annotations
 
 import ast
+import re
 
 import isodate
 from lxml import etree
@@ -104,10 +105,16 @@ _TIMER_CHECKS = {
 }
 
 
+_ISO_ATTEMPT = re.compile(r"^(P\d|PT\d|R\d*/|\d{4}-)")
+
+
 def _literal(expression: str) -> str | None:
-    """The ISO text a timer expression stands for, if it is a constant."""
+    """The ISO text a timer expression stands for, if it is a constant.
+
+    Bare text that starts like ISO-8601 (P1X, R/P1Q) is taken as a mistyped
+    constant, not as the name of a variable."""
     text = expression.strip()
-    if is_bare_iso(text):
+    if is_bare_iso(text) or _ISO_ATTEMPT.match(text):
         return text
     try:
         value = ast.literal_eval(text)
@@ -161,11 +168,11 @@ def _check_bpmn_tree(root, filename) -> list[dict]:
             kind = etree.QName(child).localname
             valid, example = _TIMER_CHECKS[kind]
             text = (child.text or "").strip()
-            reasons = check_source(text, "eval") if text else ["it is empty"]
+            literal = _literal(text)
+            reasons = [] if literal is not None else (check_source(text, "eval") if text else ["it is empty"])
             if reasons:
                 problems.append(problem(event_id, f"timer '{text}': {'; '.join(reasons)}", filename))
                 continue
-            literal = _literal(text)
             if literal is not None and not valid(literal):
                 problems.append(problem(event_id, f"timer '{literal}' is not valid ISO-8601; write {example}",
                                         filename))

@@ -133,10 +133,12 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
     # Bumped by every step; a step commits only if the version it read is still current.
-    lock_version: Mapped[int] = mapped_column(Integer, default=0)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __mapper_args__ = {"version_id_col": lock_version}
+    # Optimistic lock: the engine bumps lock_version on every step and SQLAlchemy adds
+    # "WHERE lock_version = <the value read>" to the UPDATE.
+    __mapper_args__ = {"version_id_col": lock_version, "version_id_generator": False}
 
     client: Mapped[Client] = relationship(lazy="joined")
     process_version: Mapped[ProcessVersion] = relationship()

@@ -1,0 +1,4 @@
+"""`python -m web` is the `casepath` command."""
+from .cli import main
+
+main()
