@@ -21,8 +21,11 @@ NS = {"bpmn": BPMN_NS, "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.
 
 
 def all_task_specs(spec, subprocess_specs):
+    """(file name, task spec) for every task of a process and the processes it calls."""
     for process in [spec, *subprocess_specs.values()]:
-        yield from process.task_specs.values()
+        filename = getattr(process, "file", None)
+        for task_spec in process.task_specs.values():
+            yield (filename.rsplit("/", 1)[-1] if filename else None), task_spec
 
 
 def properties(task_spec) -> dict:
@@ -36,11 +39,12 @@ def _label(task_spec) -> str:
 
 
 def check_specs(spec, subprocess_specs, forms: FormCatalog) -> list[dict]:
-    problems = []
-    for task_spec in all_task_specs(spec, subprocess_specs):
+    found = []
+    for filename, task_spec in all_task_specs(spec, subprocess_specs):
         bpmn_id = getattr(task_spec, "bpmn_id", None)
         if bpmn_id is None:
             continue
+        problems = []
         props = properties(task_spec)
         if isinstance(task_spec, UserTask):
             lane = task_spec.lane
@@ -65,7 +69,11 @@ def check_specs(spec, subprocess_specs, forms: FormCatalog) -> list[dict]:
         if stage and stage not in STAGES:
             problems.append(problem(bpmn_id, f"stage '{stage}' of {_label(task_spec)} is not one of: "
                                              f"{', '.join(STAGES)}"))
-    return problems
+        for item in problems:
+            if filename:
+                item["file"] = filename
+        found.extend(problems)
+    return found
 
 
 def _is_duration(text: str) -> bool:

@@ -1,0 +1,76 @@
+"""The `casepath` command line, run as an operator would (bundled processes and forms)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.bpmn_samples import one_task_process
+from tests.conftest import ROOT
+from tests.subprocesses import environment
+
+NOW = "2026-01-05T09:00:00+00:00"
+
+
+@pytest.fixture
+def run(database_url, tmp_path):
+    env = {**environment(database_url, NOW, tmp_path), "CASEPATH_FORMS_DIR": str(ROOT / "forms"),
+           "CASEPATH_CASE_PROCESS": "case_lifecycle"}
+
+    def run(*args, input=None, **overrides):
+        return subprocess.run([sys.executable, "-m", "web", *args], env={**env, **overrides}, cwd=ROOT,
+                              capture_output=True, text=True, timeout=300, input=input)
+    return run
+
+
+def test_init_is_idempotent_and_demo_loads_cases_at_several_stages(run):
+    first = run("init")
+    assert first.returncode == 0, first.stderr
+    assert "deployed case_lifecycle version 1" in first.stdout
+    again = run("init")
+    assert again.returncode == 0 and "case_lifecycle version 1 is current" in again.stdout
+    demo = run("demo")
+    assert demo.returncode == 0, demo.stderr
+    for words in ("screening", "engagement", "planning", "monitoring", "ineligible", "ivy", "carol", "sam"):
+        assert words in demo.stdout
+    assert "already exist" in run("demo").stdout
+
+
+def test_deploy_reports_each_problem_and_exits_non_zero(run, tmp_path):
+    assert run("init").returncode == 0
+    bad = tmp_path / "bad.bpmn"
+    bad.write_text(one_task_process("bad", lane="Boss", script="import os"))
+    result = run("deploy", str(bad))
+    assert result.returncode == 1
+    assert "bad.bpmn work: user task 'Log contact' is in lane 'Boss'" in result.stderr
+    assert "run_script: script: line 1: imports are not allowed" in result.stderr
+    good = tmp_path / "good.bpmn"
+    good.write_text(one_task_process("good"))
+    ok = run("deploy", str(good), "--as", "ada")
+    assert ok.returncode == 0 and "deployed good version 1" in ok.stdout
+    missing = run("deploy", str(tmp_path / "nope.bpmn"))
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+
+
+def test_user_add_reads_the_password_from_stdin(run):
+    assert run("init").returncode == 0
+    added = run("user", "add", "nina", "--role", "case_manager", "--team", "east", "--password-stdin",
+                input="a-long-password\n")
+    assert added.returncode == 0, added.stderr
+    assert "added nina (case_manager, team east)" in added.stdout
+    short = run("user", "add", "omar", "--role", "intake", "--password-stdin", input="short\n")
+    assert short.returncode == 1 and "at least 8 characters" in short.stderr
+    twice = run("user", "add", "nina", "--role", "intake", "--password-stdin", input="a-long-password\n")
+    assert twice.returncode == 1 and "already exists" in twice.stderr
+
+
+def test_casepath_now_is_refused_in_production(run):
+    result = run("timers", "run-due", CASEPATH_ENV="production", SECRET_KEY="x" * 32)
+    assert result.returncode != 0
+    assert "CASEPATH_NOW is refused when CASEPATH_ENV=production" in result.stderr
+
+
+def test_production_requires_a_secret_key(run):
+    result = run("timers", "run-due", CASEPATH_ENV="production", CASEPATH_NOW="")
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
