@@ -1,0 +1,81 @@
+"""Task completion latency: casepath on SQLite and PostgreSQL against raw SpiffWorkflow.
+
+What is timed, per sample, is completing the 'Log monitoring contact' task of
+tests/processes/monitoring_loop.bpmn (the case then waits on its weekly timer):
+
+- casepath: CaseEngine.complete(): access checks, form validation, the case row
+  lock, workflow load, the step, task/timer/audit/record rows, workflow save,
+  commit.
+- raw SpiffWorkflow: the same step on an in-memory workflow with the stock
+  serializer's round trip (deserialize, complete, run the engine, serialize),
+  the least any durable SpiffWorkflow application must do per step.
+
+    python bench/task_completion.py [--cases 300] [--db sqlite,postgresql]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+from common import START, CLIENT, TEST_PROCESSES, case_engine, fmt, percentiles
+
+from engine.bpmn_loader import build_specs, load_files
+from engine.clock import FixedClock, install_spiff_clock, using_clock
+from engine.process_models import read_path
+from engine.scripting import restricted_script_engine
+from engine.workflow_codec import full_dumps, full_loads
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+CONTACT = {"note": "Weekly call: meals arriving, mood good", "done": False}
+
+
+def raw_spiff(samples: int) -> dict:
+    install_spiff_clock()
+    spec, subprocess_specs = build_specs(load_files(read_path(TEST_PROCESSES / "monitoring_loop.bpmn")),
+                                         "monitoring_loop")
+    script_engine = restricted_script_engine()
+    with using_clock(FixedClock(START)):
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+        workflow.do_engine_steps()
+        state = full_dumps(workflow)
+        times = []
+        for _ in range(samples + 20):
+            started = time.perf_counter()
+            workflow = full_loads(state)
+            workflow.script_engine = script_engine
+            task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+            task.set_data(**CONTACT)
+            task.run()
+            workflow.do_engine_steps()
+            full_dumps(workflow)
+            times.append(time.perf_counter() - started)
+    return percentiles(times[20:])
+
+
+def casepath(kind: str, cases: int) -> dict:
+    with case_engine(kind) as (engine, _clock, carol):
+        task_ids = [engine.open_case(carol, CLIENT)["tasks"][0]["id"] for _ in range(cases + 20)]
+        times = []
+        for task_id in task_ids:
+            started = time.perf_counter()
+            engine.complete(carol, task_id, CONTACT)
+            times.append(time.perf_counter() - started)
+    return percentiles(times[20:])  # the first few warm caches and connections
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--db", default="sqlite,postgresql")
+    args = parser.parse_args()
+    raw = raw_spiff(args.cases)
+    print(f"raw SpiffWorkflow step + serialize round trip   {fmt(raw)}")
+    for kind in args.db.split(","):
+        stats = casepath(kind, args.cases)
+        print(f"casepath complete on {kind:<11}                {fmt(stats)}   "
+              f"ratio to raw: p50 {stats['p50'] / raw['p50']:.1f}x  p95 {stats['p95'] / raw['p95']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
