@@ -41,6 +41,12 @@ def _init() -> None:
             click.echo(f"{version.model_id} version {version.version} is current")
 
 
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every poll at INFO; our own timer log says when something fires.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
 def _redacted(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -85,7 +91,7 @@ def serve_command(host: str, port: int, threads: int):
 
     from engine.scheduler import start_background
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging()
     app = current_app._get_current_object()
     scheduler = start_background(case_engine(app), _settings().timer_poll_seconds)
     click.echo(f"casepath serving on http://{host}:{port} (timers polled every "
@@ -101,7 +107,7 @@ def worker_command():
     """Fire timers only, no web (run several against one PostgreSQL)."""
     from engine.scheduler import run_blocking
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging()
     click.echo(f"casepath worker polling timers every {_settings().timer_poll_seconds:g}s")
     run_blocking(case_engine(), _settings().timer_poll_seconds)
 
