@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import access
+from . import access, record_rules
 from .access import ENGINE, Actor
 from .clock import Clock, FixedClock, install_spiff_clock, using_clock
 from .errors import BadRequest, Conflict, Forbidden, InvalidData, NotFound
@@ -29,6 +29,7 @@ from .runtime import CaseWorkflow, ScriptFailed, StepEvent, due_from
 from .scripting import restricted_script_engine
 
 DEFAULT_CASE_PROCESS = "case_lifecycle"
+CLOSED_STAGES = ("follow_up", "closed", "ineligible")
 
 
 class CaseEngine:
@@ -94,10 +95,13 @@ class CaseEngine:
         for event in workflow.events:
             self._audit(session, case.id, "engine" if event.kind != "task_completed" else actor,
                         event.kind, event.message, event.bpmn_id, event.data)
+        linked = [event for event in workflow.events if event.kind == "open_linked_case"]
         workflow.events.clear()
+        for event in linked:
+            self._open_linked_case(session, case, event.data["model"], actor)
         self._sync_tasks(session, case, workflow, now)
         self._sync_timers(session, case, workflow, now)
-        acuity = workflow.data().get("acuity")
+        acuity = workflow.acuity
         if isinstance(acuity, str) and acuity != case.acuity:
             self._audit(session, case.id, "engine", "acuity_set", f"acuity set to {acuity}",
                         data={"from": case.acuity, "to": acuity})
@@ -109,9 +113,11 @@ class CaseEngine:
             self._record(session, case.id, "stage_change", f"Stage: {stage.replace('_', ' ')}", "engine",
                          {"from": case.stage, "to": stage})
             case.stage = stage
+        if stage in CLOSED_STAGES and case.closed_at is None:
+            case.closed_at = now  # follow-up after closure runs on a closed case
         if workflow.completed and case.status == "active":
             case.status = "completed"
-            case.closed_at = now
+            case.closed_at = case.closed_at or now
         state = workflow.dump()
         row = session.get(WorkflowState, case.id)
         if row is None:
@@ -221,30 +227,63 @@ class CaseEngine:
             version = self.models.latest(session, model_id or self.case_process)
             session.add(client_row)
             session.flush()
-            now = self.clock.now()
-            case = Case(client_id=client_row.id, program=program, team=team or actor.team, stage="screening",
-                        status="active", opened_by=actor.username, opened_at=now,
-                        process_version_id=version.id, updated_at=now,
-                        case_manager_id=actor.id if access.has_role(actor, "case_manager") else None)
-            session.add(case)
-            session.flush()
-            self._audit(session, case.id, actor.username, "case_opened",
-                        f"case opened on {version.model_id} version {version.version}",
-                        data={"model": version.model_id, "version": version.version})
-            self._record(session, case.id, "referral", "Case opened", actor.username,
-                         {"client": _client_view(client_row), "program": program})
-            spec, subprocess_specs = self.models.specs(session, version.id)
-            with using_clock(self.clock):
-                workflow = CaseWorkflow.start(spec, subprocess_specs, self.script_engine,
-                                              {"case_id": case.id, "program": program,
-                                               "client": _client_data(client_row)})
-                try:
-                    workflow.run_engine()
-                except ScriptFailed as failure:
-                    case.status, case.error = "error", f"{failure.bpmn_id}: {failure.message}"
-                    self._audit(session, case.id, "engine", "script_error", case.error, failure.bpmn_id)
-                self._persist(session, case, workflow, actor.username)
+            case, workflow = self._start_case(
+                session, client_row, version, actor.username, program, team or actor.team,
+                actor.id if access.has_role(actor, "case_manager") else None)
             return self._case_view(session, case, workflow)
+
+    def _start_case(self, session: Session, client_row: Client, version, opened_by: str, program: str | None,
+                    team: str | None, case_manager_id: int | None,
+                    previous_case_id: int | None = None) -> tuple[Case, CaseWorkflow]:
+        now = self.clock.now()
+        case = Case(client_id=client_row.id, program=program, team=team, stage="screening",
+                    status="active", opened_by=opened_by, opened_at=now, process_version_id=version.id,
+                    updated_at=now, case_manager_id=case_manager_id, previous_case_id=previous_case_id)
+        session.add(case)
+        session.flush()
+        self._audit(session, case.id, opened_by, "case_opened",
+                    f"case opened on {version.model_id} version {version.version}"
+                    + (f", re-entry after case {previous_case_id}" if previous_case_id else ""),
+                    data={"model": version.model_id, "version": version.version,
+                          "previous_case_id": previous_case_id})
+        self._record(session, case.id, "referral", "Case opened" if not previous_case_id else
+                     f"Re-entry after case {previous_case_id}", opened_by,
+                     {"client": _client_view(client_row), "program": program,
+                      "previous_case_id": previous_case_id})
+        spec, subprocess_specs = self.models.specs(session, version.id)
+        with using_clock(self.clock):
+            workflow = CaseWorkflow.start(spec, subprocess_specs, self.script_engine,
+                                          {"case_id": case.id, "program": program,
+                                           "client": _client_data(client_row)})
+            try:
+                workflow.run_engine()
+            except ScriptFailed as failure:
+                case.status, case.error = "error", f"{failure.bpmn_id}: {failure.message}"
+                self._audit(session, case.id, "engine", "script_error", case.error, failure.bpmn_id)
+            self._persist(session, case, workflow, opened_by)
+        return case, workflow
+
+    def _open_linked_case(self, session: Session, case: Case, model_id: str, actor: str) -> None:
+        """Re-entry (NASW Std 6): a new screening for the same client, linked to the closed case."""
+        version = self.models.latest(session, model_id)
+        new_case, _ = self._start_case(session, case.client, version, actor, case.program, case.team,
+                                       case.case_manager_id, previous_case_id=case.id)
+        self._audit(session, case.id, "engine", "reentry", f"re-entry: case {new_case.id} opened for the client",
+                    data={"case_id": new_case.id})
+        self._record(session, case.id, "reentry", f"Re-entry: new case {new_case.id}", actor,
+                     {"case_id": new_case.id})
+
+    def _record_entries(self, session: Session, case_id: int) -> list[dict]:
+        entries = session.scalars(select(RecordEntry).where(RecordEntry.case_id == case_id)
+                                  .order_by(RecordEntry.recorded_at, RecordEntry.id))
+        return [{"id": e.id, "kind": e.kind, "title": e.title, "author": e.author,
+                 "recorded_at": _iso(e.recorded_at), "signed_at": _iso(e.signed_at),
+                 "bpmn_id": e.bpmn_id, "data": e.data, "corrects": e.corrects_id} for e in entries]
+
+    def _check_record_rules(self, session: Session, case_id: int, data: dict) -> None:
+        found = record_rules.problems(data, self._record_entries(session, case_id), self.clock.now().date())
+        if found:
+            raise InvalidData("the form breaks a rule of practice; see details", found)
 
     def _visible_case(self, session: Session, actor: Actor, case_id: int, lock: bool = False) -> Case:
         case = self._lock_case(session, case_id) if lock else session.get(Case, case_id)
@@ -299,17 +338,18 @@ class CaseEngine:
             "tasks": [_task_view(t) for t in tasks],
             "timers": [{"id": t.id, "bpmn_id": t.bpmn_id, "name": t.name, "kind": t.kind,
                         "due_at": _iso(t.due_at)} for t in timers],
+            "previous_case_id": case.previous_case_id,
+            "next_case_id": session.scalar(select(Case.id).where(Case.previous_case_id == case.id)
+                                           .order_by(Case.id.desc()).limit(1)),
+            "consents": record_rules.releases_on_file(self._record_entries(session, case.id),
+                                                      self.clock.now().date()),
         })
         return view
 
     def timeline(self, actor: Actor, case_id: int) -> list[dict]:
         with self.transaction() as session:
             self._visible_case(session, actor, case_id)
-            entries = session.scalars(select(RecordEntry).where(RecordEntry.case_id == case_id)
-                                      .order_by(RecordEntry.recorded_at, RecordEntry.id))
-            return [{"id": e.id, "kind": e.kind, "title": e.title, "author": e.author,
-                     "recorded_at": _iso(e.recorded_at), "signed_at": _iso(e.signed_at),
-                     "bpmn_id": e.bpmn_id, "data": e.data, "corrects": e.corrects_id} for e in entries]
+            return self._record_entries(session, case_id)
 
     def audit(self, actor: Actor, case_id: int) -> list[dict]:
         if not (access.has_role(actor, "supervisor") or access.has_role(actor, "admin")):
@@ -437,6 +477,7 @@ class CaseEngine:
             if not access.can_work_lane(actor, task.lane):
                 raise Forbidden(f"task '{task.name}' is in the {task.lane} lane; your role cannot complete it")
             self.forms.validate(task.form, data)
+            self._check_record_rules(session, task.case_id, data)
             case = self._lock_case(session, task.case_id)
             session.refresh(task)
             if task.state != "open":

@@ -60,6 +60,9 @@ def _prune_one(workflow) -> int:
                 kept.add(child_id)
                 stack.append(workflow.tasks[child_id])
     kept.add(root.id)
+    # SpiffWorkflow re-inherits a task's data from its parent when the task becomes
+    # ready (a waiting timer that fires): the root takes over the dropped parent's data.
+    root.data = dict(keep_from.parent.data)
     doomed = [tid for tid in workflow.tasks if tid not in kept]
     for task_id in doomed:
         del workflow.tasks[task_id]

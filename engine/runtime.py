@@ -84,6 +84,7 @@ def _timer_definition(task_spec):
 class CaseWorkflow:
     workflow: BpmnWorkflow
     events: list[StepEvent] = field(default_factory=list)
+    acuity: str | None = None  # set when a step (a DMN table, a script) sets `acuity`
 
     # --- construction -------------------------------------------------
     @classmethod
@@ -106,7 +107,12 @@ class CaseWorkflow:
     def run_engine(self) -> None:
         """Run every automatic step (gateways, scripts, rules, fired timers)."""
         try:
-            self.workflow.do_engine_steps(will_complete_task=self._before, did_complete_task=self._after)
+            # do_engine_steps refreshes waiting events last, which can leave engine tasks
+            # READY (a timer that fell due meanwhile); run again until none is.
+            for _ in range(100):
+                self.workflow.do_engine_steps(will_complete_task=self._before, did_complete_task=self._after)
+                if not any(not t.task_spec.manual for t in self.workflow.get_tasks(state=TaskState.READY)):
+                    break
         except SpiffWorkflowException as exc:
             task = getattr(exc, "task", None)
             bpmn_id = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
@@ -132,6 +138,9 @@ class CaseWorkflow:
 
     def _after(self, task) -> None:
         spec = task.task_spec
+        if isinstance(spec, (BusinessRuleTaskMixin, ScriptTask)) and "acuity" in task.data:
+            # Parallel branches carry their own data; the case's acuity is what a rule or script last set.
+            self.acuity = task.data["acuity"]
         if isinstance(spec, (ExclusiveGateway, InclusiveGateway)):
             taken = [c.task_spec.name for c in task.children if c.has_state(TaskState.DEFINITE_MASK | TaskState.FINISHED_MASK) and not c.has_state(TaskState.CANCELLED)]
             conditions = {name: _condition_text(cond) for cond, name in spec.cond_task_specs}
@@ -143,7 +152,12 @@ class CaseWorkflow:
                                              spec.bpmn_id, {"target": target, "condition": condition}))
         elif isinstance(spec, ScriptTask):
             self.events.append(StepEvent("script_ran", f"script task {_name(spec)} ran", spec.bpmn_id))
-        elif _timer_definition(spec) is not None and task.has_state(TaskState.COMPLETED):
+        elif properties(spec).get("opensCase"):
+            # A re-entry path: the engine opens a new case for the same client, linked to this one.
+            model = properties(spec)["opensCase"]
+            self.events.append(StepEvent("open_linked_case", f"{_name(spec)}: a new {model} case opens for "
+                                         "the same client", spec.bpmn_id, {"model": model}))
+        if _timer_definition(spec) is not None and task.has_state(TaskState.COMPLETED):
             self.events.append(StepEvent("timer_fired", f"timer {_name(spec)} fired", spec.bpmn_id,
                                          {"timer_id": str(task.id)}))
 
@@ -156,6 +170,10 @@ class CaseWorkflow:
     def fire_timer(self, timer_id: str, now: datetime) -> bool:
         """Fire one waiting timer (and run what follows). False if it is no longer waiting."""
         task = self.find_task(timer_id, missing_ok=True)
+        if task is not None and task.has_state(TaskState.READY):
+            # SpiffWorkflow's own refresh (inside an earlier step) already saw it fall due.
+            self.run_engine()
+            return True
         if task is None or not task.has_state(TaskState.WAITING):
             return False
         definition = _timer_definition(task.task_spec)

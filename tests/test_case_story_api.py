@@ -58,7 +58,7 @@ def test_a_supervisor_returns_the_plan_and_approves_the_revision(login, clock, c
     carol, sam = login("carol"), login("sam")
     closed = sam.get(f"/api/cases/{case['id']}").get_json()
     assert (closed["stage"], closed["status"]) == ("closed", "completed")
-    assert closed["closed_at"] == "2026-02-05T09:00:00+00:00"
+    assert closed["closed_at"] == "2026-01-05T09:00:00+00:00", "closed when follow-up began, not when it ended"
 
     timeline = sam.get(f"/api/cases/{case['id']}/timeline").get_json()
     signed = [(e["kind"], e["author"]) for e in timeline if e["kind"] not in ("stage_change",)]

@@ -13,17 +13,35 @@ DEMO_USERS = [
     ("ivy", ["intake"], "north", "Ivy Intake"),
 ]
 
-SCREENED = {"referral_source": "hospital", "presenting_need": "Needs help at home after a fall", "age": 78,
-            "resides_in_service_area": True}
+SCREENED = {"referral_source": "hospital", "referral_source_detail": "St Mary's discharge planner",
+            "presenting_need": "Needs help at home after a fall", "resides_in_service_area": True,
+            "monthly_income": 1850, "household_size": 1, "program_slot_available": True}
+RELEASE = {"information": "name, address, dietary needs", "recipient": "Meals on Wheels",
+           "purpose": "home-delivered meals", "expires_on": "2027-01-05", "signed_by": "the client",
+           "signer_role": "client", "signed_on": "2026-01-05"}
 ENGAGED = {"consent_to_services": True, "right_to_refuse_explained": True,
-           "confidentiality_limits_explained": True, "signed_by": "client", "signed_on": "2026-01-05"}
-ASSESSED = {"needs_identified": 3, "risk_screen_positive": False, "strengths": "Close to her daughter",
-            "basic_needs_housing": "Lives alone in a second-floor flat"}
-PLANNED = {"goals": [{"goal": "Home-delivered meals five days a week", "target_date": "2026-03-01",
-                      "responsible": "provider"},
-                     {"goal": "Daughter visits twice a week", "target_date": "2026-02-01",
-                      "responsible": "family member"}],
-           "client_signature": "client", "signed_on": "2026-01-10"}
+           "confidentiality_limits_explained": {"abuse_or_neglect": True, "risk_of_harm": True, "court_orders": True},
+           "releases": [RELEASE], "mutual_expectations": "Monthly call; the client tells us when plans change",
+           "signed_by": "the client", "signer_role": "client", "signed_on": "2026-01-05"}
+_DOMAINS = ["basic_needs_housing", "family_natural_supports", "crisis_safety_risk", "behavioral_health_trauma",
+            "developmental", "physical_health", "alcohol_drug_use", "social_leisure", "financial_insurance",
+            "legal", "educational_vocational", "cultural_spiritual", "other_systems_involved", "level_of_functioning"]
+_NEEDS = {"basic_needs_housing": "Lives alone in a second-floor flat", "physical_health": "Recovering from a fall"}
+ASSESSED = {"domains": {d: {"strengths": "", "needs": _NEEDS.get(d, ""), "preferences": "",
+                            "need_identified": d in _NEEDS} for d in _DOMAINS},
+            "living_arrangements": "Lives alone", "language_preference": "English", "literacy": "reads and writes",
+            "risk_screen": {"suicide": False, "homicide": False, "abuse": False, "neglect": False},
+            "summary": "Recovering from a fall; wants to stay at home; close to her daughter"}
+PLANNED = {"goals": [{"goal": "Home-delivered meals five days a week", "measure": "Meals delivered every weekday",
+                      "target_date": "2026-03-01",
+                      "objectives": [{"objective": "Meals on Wheels starts", "frequency": "weekdays"}]}],
+           "participants": [{"name": "Client", "party": "client"}, {"name": "Carol", "party": "case_manager"},
+                            {"name": "Meals on Wheels", "party": "provider"}],
+           "tasks": [{"task": "Be home for deliveries", "responsible": "Client", "party": "client"},
+                     {"task": "Refer to Meals on Wheels", "responsible": "Carol", "party": "case_manager"},
+                     {"task": "Deliver meals", "responsible": "Meals on Wheels", "party": "provider"}],
+           "client_signature": {"signed_by": "the client", "signer_role": "client", "signed_on": "2026-01-10"},
+           "plain_language_summary": "Meals come every weekday. Carol calls you every month."}
 
 
 def _advance(engine: CaseEngine, case: dict, steps: list[tuple[str, dict]]) -> dict:
@@ -53,7 +71,8 @@ def load_demo(engine: CaseEngine) -> list[str]:
             ("Joseph", "Nguyen", "1947-11-21", "Vietnamese",
              [("ivy", SCREENED), ("carol", ENGAGED), ("carol", ASSESSED), ("carol", PLANNED),
               ("sam", {"decision": "approve"})]),
-            ("Tom", "Young", "1990-01-01", "English", [("ivy", {**SCREENED, "age": 35})]),
+            ("Tom", "Young", "1990-01-01", "English",
+             [("ivy", SCREENED), ("ivy", {"referred_to": "County adult services", "reason_explained": True})]),
         ]
         for first, last, born, language, steps in samples:
             opener = ivy if not steps or steps[0][0] == "ivy" else carol
