@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import access, record_rules
+from .case_record import ENTRY_KINDS
 from .access import ENGINE, Actor
 from .clock import Clock, FixedClock, install_spiff_clock, using_clock
 from .errors import BadRequest, Conflict, Forbidden, InvalidData, NotFound
@@ -68,10 +69,12 @@ class CaseEngine:
                                bpmn_id=bpmn_id, message=message, data=data))
 
     def _record(self, session: Session, case_id: int, kind: str, title: str, author: str, data: dict,
-                bpmn_id: str | None = None) -> None:
+                bpmn_id: str | None = None, corrects_id: int | None = None) -> RecordEntry:
         now = self.clock.now()
-        session.add(RecordEntry(case_id=case_id, kind=kind, title=title, author=author, recorded_at=now,
-                                signed_at=now, bpmn_id=bpmn_id, data=data))
+        entry = RecordEntry(case_id=case_id, kind=kind, title=title, author=author, recorded_at=now,
+                            signed_at=now, bpmn_id=bpmn_id, data=data, corrects_id=corrects_id)
+        session.add(entry)
+        return entry
 
     def _run(self, session: Session, case: Case, actor: str, step) -> CaseWorkflow:
         """Run `step(workflow)` on the case and persist everything it changed."""
@@ -274,11 +277,12 @@ class CaseEngine:
                      {"case_id": new_case.id})
 
     def _record_entries(self, session: Session, case_id: int) -> list[dict]:
-        entries = session.scalars(select(RecordEntry).where(RecordEntry.case_id == case_id)
-                                  .order_by(RecordEntry.recorded_at, RecordEntry.id))
-        return [{"id": e.id, "kind": e.kind, "title": e.title, "author": e.author,
-                 "recorded_at": _iso(e.recorded_at), "signed_at": _iso(e.signed_at),
-                 "bpmn_id": e.bpmn_id, "data": e.data, "corrects": e.corrects_id} for e in entries]
+        entries = [self._entry_view(e) for e in session.scalars(
+            select(RecordEntry).where(RecordEntry.case_id == case_id).order_by(RecordEntry.recorded_at, RecordEntry.id))]
+        corrected_by = {e["corrects"]: e["id"] for e in entries if e["corrects"]}
+        for entry in entries:
+            entry["corrected_by"] = corrected_by.get(entry["id"])
+        return entries
 
     def _check_record_rules(self, session: Session, case_id: int, data: dict) -> None:
         found = record_rules.problems(data, self._record_entries(session, case_id), self.clock.now().date())
@@ -350,6 +354,58 @@ class CaseEngine:
         with self.transaction() as session:
             self._visible_case(session, actor, case_id)
             return self._record_entries(session, case_id)
+
+    def add_record_entry(self, actor: Actor, case_id: int, kind: str, data: dict) -> dict:
+        """A signed entry written directly to the record: a contact, a supervision note, ..."""
+        entry_kind = ENTRY_KINDS.get(kind)
+        if entry_kind is None:
+            raise InvalidData(f"unknown record entry kind {kind!r}",
+                              [{"field": "kind", "message": f"one of: {', '.join(ENTRY_KINDS)}"}])
+        if not any(access.has_role(actor, role) for role in (*entry_kind.roles, "admin")):
+            raise Forbidden(f"your role may not add a {entry_kind.title.lower()} to the record")
+        self.forms.validate(entry_kind.form, data)
+        with self.transaction() as session:
+            self._visible_case(session, actor, case_id)
+            entry = self._record(session, case_id, kind, entry_kind.title, actor.username, data)
+            session.flush()
+            self._audit(session, case_id, actor.username, "record_entry_added",
+                        f"{actor.username} added a {entry_kind.title.lower()} to the record",
+                        data={"entry_id": entry.id, "kind": kind})
+            return self._entry_view(entry)
+
+    def correct_record_entry(self, actor: Actor, case_id: int, entry_id: int, data: dict, reason: str) -> dict:
+        """A correction: a new signed entry pointing at the old one, which stays as it was."""
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidData("a correction needs a reason", [{"field": "reason", "message": "this field is required"}])
+        with self.transaction() as session:
+            self._visible_case(session, actor, case_id)
+            original = session.get(RecordEntry, entry_id)
+            if original is None or original.case_id != case_id:
+                raise NotFound(f"record entry {entry_id} not found on case {case_id}")
+            if original.author != actor.username and not (access.has_role(actor, "supervisor")
+                                                          or access.has_role(actor, "admin")):
+                raise Forbidden("only the author or a supervisor may correct an entry")
+            corrected_already = session.scalar(select(RecordEntry.id).where(RecordEntry.corrects_id == entry_id))
+            if corrected_already:
+                raise Conflict(f"entry {entry_id} was already corrected by entry {corrected_already}; "
+                               f"correct that one instead")
+            form = ENTRY_KINDS[original.kind].form if original.kind in ENTRY_KINDS else (
+                original.kind if original.kind in self.forms else None)
+            self.forms.validate(form, data)
+            entry = self._record(session, case_id, original.kind, f"Correction: {original.title}", actor.username,
+                                 {**data, "correction_reason": reason.strip()}, original.bpmn_id,
+                                 corrects_id=original.id)
+            session.flush()
+            self._audit(session, case_id, actor.username, "record_entry_corrected",
+                        f"{actor.username} corrected record entry {entry_id}: {reason.strip()}",
+                        data={"entry_id": entry.id, "corrects": entry_id})
+            return self._entry_view(entry)
+
+    @staticmethod
+    def _entry_view(e: RecordEntry) -> dict:
+        return {"id": e.id, "kind": e.kind, "title": e.title, "author": e.author,
+                "recorded_at": _iso(e.recorded_at), "signed_at": _iso(e.signed_at),
+                "bpmn_id": e.bpmn_id, "data": e.data, "corrects": e.corrects_id}
 
     def audit(self, actor: Actor, case_id: int) -> list[dict]:
         if not (access.has_role(actor, "supervisor") or access.has_role(actor, "admin")):

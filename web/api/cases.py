@@ -44,3 +44,18 @@ def case_timeline(case_id: int):
 @api.get("/cases/<int:case_id>/audit")
 def case_audit(case_id: int):
     return jsonify(engine().audit(actor(), case_id))
+
+
+@api.post("/cases/<int:case_id>/record")
+def add_record_entry(case_id: int):
+    body = json_body()
+    if not isinstance(body.get("kind"), str):
+        raise BadRequest("kind is required: the kind of record entry")
+    return jsonify(engine().add_record_entry(actor(), case_id, body["kind"], body.get("data"))), 201
+
+
+@api.post("/cases/<int:case_id>/record/<int:entry_id>/corrections")
+def correct_record_entry(case_id: int, entry_id: int):
+    body = json_body()
+    return jsonify(engine().correct_record_entry(actor(), case_id, entry_id, body.get("data"),
+                                                 body.get("reason"))), 201

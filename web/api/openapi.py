@@ -122,6 +122,21 @@ DOCUMENT = {
         "/api/cases/{case_id}/timeline": {"get": _op(
             "The case record: dated, signed entries", {"200": _json({"type": "array", "items": _ref("Entry")})},
             params=[_path("case_id", {"type": "integer"})])},
+        "/api/cases/{case_id}/record": {"post": _op(
+            "Add a signed entry to the record: contact, supervision_note (supervisors), financial, record_release",
+            {"201": _json(_ref("Entry")), "403": _json(_ref("Error"), "role may not write this kind"),
+             "422": _json(_ref("Error"), "invalid data")},
+            body={"type": "object", "required": ["kind", "data"], "properties": {
+                "kind": {"type": "string", "enum": ["contact", "supervision_note", "financial", "record_release"]},
+                "data": {"type": "object"}}},
+            params=[_path("case_id", {"type": "integer"})])},
+        "/api/cases/{case_id}/record/{entry_id}/corrections": {"post": _op(
+            "Correct a signed entry: a new entry pointing at the old one, which never changes",
+            {"201": _json(_ref("Entry")), "409": _json(_ref("Error"), "already corrected"),
+             "422": _json(_ref("Error"), "invalid data or no reason")},
+            body={"type": "object", "required": ["data", "reason"], "properties": {
+                "data": {"type": "object"}, "reason": {"type": "string"}}},
+            params=[_path("case_id", {"type": "integer"}), _path("entry_id", {"type": "integer"})])},
         "/api/cases/{case_id}/audit": {"get": _op(
             "Every event on the case (supervisor, admin)",
             {"200": _json({"type": "array", "items": _ref("AuditEvent")})},
