@@ -1,6 +1,8 @@
 """The API's contract: auth, the error format, the OpenAPI document."""
 from __future__ import annotations
 
+import re
+
 
 def test_a_token_is_needed_and_a_bad_password_gets_401(login, app):
     anonymous = login()
@@ -41,7 +43,7 @@ def test_malformed_requests_get_400_and_unknown_things_404(login):
 def test_the_openapi_document_describes_every_route(login, app):
     document = login().get("/api/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
-    routes = {rule.rule.replace("<int:case_id>", "{case_id}").replace("<task_id>", "{task_id}")
+    routes = {re.sub(r"<(?:int:)?(\w+)>", r"{\1}", rule.rule)
               for rule in app.url_map.iter_rules() if rule.rule.startswith("/api")}
     assert routes == set(document["paths"])
     assert "bearer" in document["components"]["securitySchemes"]
