@@ -265,3 +265,23 @@ def test_a_plan_where_a_participant_holds_no_task_is_refused(story):
                                       "message": "Dana Okafor holds no task in the plan; every participant "
                                                  "holds at least one"}]
     assert ruth.open_tasks() == ["write_plan"] and ruth.record("service_plan") == []
+
+
+def test_a_reassessment_with_a_positive_risk_screen_opens_the_risk_response_again(story):
+    ruth = story()
+    ruth.to_monitoring()
+    ruth.wait("P90D")
+    ruth.reassess(risk=("abuse",))
+    assert ruth.refresh()["acuity"] == "high"
+    assert ruth.open_tasks() == ["re_crisis_plan", "re_mandated_report", "re_risk_alert", "revise_plan"]
+    ruth.do("carol", "revise_plan", PLAN)
+    ruth.do("sam", "approve_revision", APPROVE)
+    assert "reassessment_due" not in ruth.timers(), "monitoring resumes once the risk response is done"
+    ruth.do("carol", "re_crisis_plan", {"risk_summary": "Financial abuse by a neighbour",
+                                        "safety_steps": ["Bank alert"], "crisis_line_given": True})
+    ruth.do("carol", "re_mandated_report", {"report_made": True, "reported_to": "adult_protective_services",
+                                            "reported_on": "2026-04-05"})
+    ruth.do("sam", "re_risk_alert", {"reviewed_with_case_manager": True, "guidance": "Joint visit with APS"})
+    timers = ruth.timers()
+    assert timers["contact_due"] == "2026-04-12T09:00:00+00:00", "high acuity: weekly contact"
+    assert timers["reassessment_due"] == "2026-05-05T09:00:00+00:00", "high acuity: reassess in 30 days"
