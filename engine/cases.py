@@ -276,9 +276,11 @@ class CaseEngine:
         self._record(session, case.id, "reentry", f"Re-entry: new case {new_case.id}", actor,
                      {"case_id": new_case.id})
 
-    def _record_entries(self, session: Session, case_id: int) -> list[dict]:
-        entries = [self._entry_view(e) for e in session.scalars(
-            select(RecordEntry).where(RecordEntry.case_id == case_id).order_by(RecordEntry.recorded_at, RecordEntry.id))]
+    def _record_entries(self, session: Session, case_id: int, kinds: list[str] | None = None) -> list[dict]:
+        query = select(RecordEntry).where(RecordEntry.case_id == case_id)
+        if kinds is not None:
+            query = query.where(RecordEntry.kind.in_(kinds))
+        entries = [self._entry_view(e) for e in session.scalars(query.order_by(RecordEntry.recorded_at, RecordEntry.id))]
         corrected_by = {e["corrects"]: e["id"] for e in entries if e["corrects"]}
         for entry in entries:
             entry["corrected_by"] = corrected_by.get(entry["id"])
@@ -288,11 +290,7 @@ class CaseEngine:
         """Only the entries of forms that carry releases: the record grows with every contact,
         and reading all of it on each step would make a long case slower with time."""
         kinds = [name for name in self.forms.names() if "releases" in self.forms.get(name).schema.get("properties", {})]
-        if not kinds:
-            return []
-        return [self._entry_view(e) for e in session.scalars(
-            select(RecordEntry).where(RecordEntry.case_id == case_id, RecordEntry.kind.in_(kinds))
-            .order_by(RecordEntry.recorded_at, RecordEntry.id))]
+        return self._record_entries(session, case_id, kinds) if kinds else []
 
     def _check_record_rules(self, session: Session, case_id: int, data: dict) -> None:
         if not data.get("referrals") and not data.get("participants") and not data.get("releases"):

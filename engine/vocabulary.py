@@ -7,3 +7,10 @@ STAGES = (
     "screening", "engagement", "assessment", "planning", "monitoring",
     "transition", "closure", "follow_up", "closed", "ineligible",
 )
+
+# NACM Case Management Practice Standards (2017): the assessment domains, in the forms' field names.
+ASSESSMENT_DOMAINS = (
+    "basic_needs_housing", "family_natural_supports", "crisis_safety_risk", "behavioral_health_trauma",
+    "developmental", "physical_health", "alcohol_drug_use", "social_leisure", "financial_insurance",
+    "legal", "educational_vocational", "cultural_spiritual", "other_systems_involved", "level_of_functioning",
+)

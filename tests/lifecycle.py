@@ -2,6 +2,8 @@
 and a Story that works one case through the shipped diagrams as named users."""
 from __future__ import annotations
 
+from engine.vocabulary import ASSESSMENT_DOMAINS
+
 import copy
 
 from tests.conftest import ROOT
@@ -23,14 +25,11 @@ ENGAGED = {"consent_to_services": True, "right_to_refuse_explained": True,
            "releases": [MEALS_RELEASE], "mutual_expectations": "Weekly call; Ruth tells us when plans change",
            "signed_by": "Ruth Okafor", "signer_role": "client", "signed_on": "2026-01-06"}
 
-DOMAINS = ["basic_needs_housing", "family_natural_supports", "crisis_safety_risk", "behavioral_health_trauma",
-           "developmental", "physical_health", "alcohol_drug_use", "social_leisure", "financial_insurance",
-           "legal", "educational_vocational", "cultural_spiritual", "other_systems_involved", "level_of_functioning"]
 
 
 def assessed(needs: tuple[str, ...] = ("basic_needs_housing", "physical_health"), risk: tuple[str, ...] = ()) -> dict:
     return {"domains": {d: {"strengths": "", "needs": "help needed" if d in needs else "",
-                            "preferences": "", "need_identified": d in needs} for d in DOMAINS},
+                            "preferences": "", "need_identified": d in needs} for d in ASSESSMENT_DOMAINS},
             "living_arrangements": "Lives alone, second-floor flat", "language_preference": "English",
             "literacy": "reads and writes",
             "risk_screen": {k: k in risk for k in ("suicide", "homicide", "abuse", "neglect")},

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from engine.cases import CaseEngine
 from engine.errors import Conflict
+from engine.vocabulary import ASSESSMENT_DOMAINS
 
 DEMO_PASSWORD = "casepath-demo"
 DEMO_USERS = [
@@ -23,12 +24,9 @@ ENGAGED = {"consent_to_services": True, "right_to_refuse_explained": True,
            "confidentiality_limits_explained": {"abuse_or_neglect": True, "risk_of_harm": True, "court_orders": True},
            "releases": [RELEASE], "mutual_expectations": "Monthly call; the client tells us when plans change",
            "signed_by": "the client", "signer_role": "client", "signed_on": "2026-01-05"}
-_DOMAINS = ["basic_needs_housing", "family_natural_supports", "crisis_safety_risk", "behavioral_health_trauma",
-            "developmental", "physical_health", "alcohol_drug_use", "social_leisure", "financial_insurance",
-            "legal", "educational_vocational", "cultural_spiritual", "other_systems_involved", "level_of_functioning"]
 _NEEDS = {"basic_needs_housing": "Lives alone in a second-floor flat", "physical_health": "Recovering from a fall"}
 ASSESSED = {"domains": {d: {"strengths": "", "needs": _NEEDS.get(d, ""), "preferences": "",
-                            "need_identified": d in _NEEDS} for d in _DOMAINS},
+                            "need_identified": d in _NEEDS} for d in ASSESSMENT_DOMAINS},
             "living_arrangements": "Lives alone", "language_preference": "English", "literacy": "reads and writes",
             "risk_screen": {"suicide": False, "homicide": False, "abuse": False, "neglect": False},
             "summary": "Recovering from a fall; wants to stay at home; close to her daughter"}
