@@ -168,6 +168,7 @@ class HumanTask(Base):
         Index("ix_human_tasks_state_lane_team", "state", "lane", "team"),
         Index("ix_human_tasks_assignee_state_due", "assignee_id", "state", "due_at"),
         Index("ix_human_tasks_case_state", "case_id", "state"),
+        Index("ix_human_tasks_state_due", "state", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
@@ -233,3 +234,69 @@ class RecordEntry(Base):
     bpmn_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("record_entries.id"), nullable=True)
+
+
+class TaskDelegation(Base):
+    """Delegation (Camunda's term): the owner hands an open task to someone else and may take
+    it back; while delegated the delegate is the assignee and the owner is kept here."""
+
+    __tablename__ = "task_delegations"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    delegated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
+    delegate: Mapped[User] = relationship(foreign_keys=[delegate_id], lazy="joined")
+
+
+class TaskFollowUp(Base):
+    """A person's "remind me on" date for a task: hidden from their inbox until then."""
+
+    __tablename__ = "task_follow_ups"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    follow_up_on: Mapped[date] = mapped_column(Date)
+
+
+class FormDraft(Base):
+    """What someone typed into a task's form and saved without completing it."""
+
+    __tablename__ = "form_drafts"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SavedFilter(Base):
+    """A named inbox filter a person saved (query string of the inbox)."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    query: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcessDraft(Base):
+    """An admin's unsaved-to-a-version edit of one file of a process model (the designer).
+    Deploying the draft makes a new immutable ProcessVersion; the draft row is then removed."""
+
+    __tablename__ = "process_drafts"
+    __table_args__ = (UniqueConstraint("model_id", "filename"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(200), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_versions.id"), nullable=True)
+    content: Mapped[str] = mapped_column(Text)
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
