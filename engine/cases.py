@@ -24,7 +24,10 @@ from .clock import Clock, FixedClock, install_spiff_clock, using_clock
 from .errors import BadRequest, Conflict, Forbidden, InvalidData, NotFound
 from .forms import FormCatalog
 from .identity import Identity
-from .models import AuditEvent, Case, Client, HumanTask, RecordEntry, Timer, User, WorkflowState
+from .case_views import CaseViewsMixin
+from .inbox import InboxMixin
+from .models import (AuditEvent, Case, Client, FormDraft, HumanTask, RecordEntry, TaskDelegation, TaskFollowUp,
+                     Timer, User, WorkflowState)
 from .process_models import ProcessModels, read_path
 from .runtime import CaseWorkflow, ScriptFailed, StepEvent, due_from
 from .scripting import restricted_script_engine
@@ -33,7 +36,7 @@ DEFAULT_CASE_PROCESS = "case_lifecycle"
 CLOSED_STAGES = ("follow_up", "closed", "ineligible")
 
 
-class CaseEngine:
+class CaseEngine(InboxMixin, CaseViewsMixin):
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, forms: FormCatalog,
                  case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None):
         install_spiff_clock()
@@ -76,8 +79,11 @@ class CaseEngine:
         session.add(entry)
         return entry
 
-    def _run(self, session: Session, case: Case, actor: str, step) -> CaseWorkflow:
-        """Run `step(workflow)` on the case and persist everything it changed."""
+    def _run(self, session: Session, case: Case, actor: str, step, task_base: datetime | None = None) -> CaseWorkflow:
+        """Run `step(workflow)` on the case and persist everything it changed.
+
+        `task_base` is when the step should have happened (a timer's due time): tasks it opens
+        are due relative to that, so a timer fired late still shows its task as overdue."""
         with using_clock(self.clock):
             if case.status == "error":
                 raise Conflict(f"case {case.id} is stopped by an error and needs an administrator: {case.error}")
@@ -90,10 +96,11 @@ class CaseEngine:
                 case.status = "error"
                 case.error = f"{failure.bpmn_id or 'a script'}: {failure.message}"
                 self._audit(session, case.id, "engine", "script_error", case.error, failure.bpmn_id)
-            self._persist(session, case, workflow, actor)
+            self._persist(session, case, workflow, actor, task_base)
         return workflow
 
-    def _persist(self, session: Session, case: Case, workflow: CaseWorkflow, actor: str) -> None:
+    def _persist(self, session: Session, case: Case, workflow: CaseWorkflow, actor: str,
+                 task_base: datetime | None = None) -> None:
         now = self.clock.now()
         for event in workflow.events:
             self._audit(session, case.id, "engine" if event.kind != "task_completed" else actor,
@@ -102,7 +109,7 @@ class CaseEngine:
         workflow.events.clear()
         for event in linked:
             self._open_linked_case(session, case, event.data["model"], actor)
-        self._sync_tasks(session, case, workflow, now)
+        self._sync_tasks(session, case, workflow, now, task_base or now)
         self._sync_timers(session, case, workflow, now)
         acuity = workflow.acuity
         if isinstance(acuity, str) and acuity != case.acuity:
@@ -134,7 +141,8 @@ class CaseEngine:
         except StaleDataError:
             raise Conflict(f"case {case.id} was changed by someone else; reload and try again") from None
 
-    def _sync_tasks(self, session: Session, case: Case, workflow: CaseWorkflow, now: datetime) -> None:
+    def _sync_tasks(self, session: Session, case: Case, workflow: CaseWorkflow, now: datetime,
+                    task_base: datetime) -> None:
         ready = {t.id: t for t in workflow.ready_user_tasks()}
         open_rows = {row.id: row for row in session.scalars(
             select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open"))}
@@ -149,7 +157,7 @@ class CaseEngine:
             assignee = {"case_manager": case.case_manager_id, "supervisor": case.supervisor_id}.get(info.lane)
             session.add(HumanTask(id=task_id, case_id=case.id, bpmn_id=info.bpmn_id, name=info.name,
                                   lane=info.lane, team=case.team, form=info.form, state="open",
-                                  assignee_id=assignee, due_at=due_from(now, info.due_in), created_at=now))
+                                  assignee_id=assignee, due_at=due_from(task_base, info.due_in), created_at=now))
             self._audit(session, case.id, "engine", "task_created",
                         f"task '{info.name}' opened for lane {info.lane}", info.bpmn_id,
                         {"task_id": task_id, "lane": info.lane, "form": info.form})
@@ -213,6 +221,10 @@ class CaseEngine:
         with self.sessions() as session:
             user = self.identity.user_for_token(session, token)
             return Actor.of(user) if user else None
+
+    def logout(self, token: str) -> None:
+        with self.transaction() as session:
+            self.identity.revoke_token(session, token)
 
     def actor(self, username: str) -> Actor | None:
         with self.sessions() as session:
@@ -412,6 +424,10 @@ class CaseEngine:
             return self._entry_view(entry)
 
     @staticmethod
+    def _task_view(task: HumanTask) -> dict:
+        return _task_view(task)
+
+    @staticmethod
     def _entry_view(e: RecordEntry) -> dict:
         return {"id": e.id, "kind": e.kind, "title": e.title, "author": e.author,
                 "recorded_at": _iso(e.recorded_at), "signed_at": _iso(e.signed_at),
@@ -464,7 +480,11 @@ class CaseEngine:
             if task.state == "open":
                 workflow = self._load(session, task.case)
                 data = _prefill(workflow.task_data(task.id), form.schema if form else {})
-            view["data"] = data
+            draft = self._draft(session, actor, task.id) if task.state == "open" else None
+            view["draft_saved_at"] = _iso(draft.saved_at) if draft else None
+            view["data"] = {**data, **draft.data} if draft else data
+            delegation = session.get(TaskDelegation, task.id)
+            view["delegated_by"] = delegation.owner.username if delegation else None
             view["case"] = self._case_summary(task.case)
             return view
 
@@ -522,6 +542,9 @@ class CaseEngine:
                                   [{"field": "username", "message": f"{username} is not on team {task.case.team}"}])
             previous = task.assignee.username if task.assignee else None
             task.assignee_id = assignee.id
+            delegation = session.get(TaskDelegation, task.id)
+            if delegation is not None:  # a supervisor's reassignment ends any delegation
+                session.delete(delegation)
             self._adopt_case(task.case, assignee_actor, task.lane)
             self._audit(session, task.case_id, actor.username, "task_assigned",
                         f"assigned '{task.name}' to {username}", task.bpmn_id,
@@ -556,6 +579,8 @@ class CaseEngine:
             self._adopt_case(case, actor, task.lane)
             task.state, task.completed_at, task.completed_by = "completed", self.clock.now(), actor.username
             task.assignee_id = actor.id
+            for leftover in (FormDraft, TaskFollowUp, TaskDelegation):
+                session.execute(leftover.__table__.delete().where(leftover.__table__.c.task_id == task.id))
 
             def step(workflow: CaseWorkflow) -> None:
                 workflow.events.append(StepEvent("task_completed", f"{actor.username} completed '{task.name}'",
@@ -609,7 +634,7 @@ class CaseEngine:
                 if workflow.fire_timer(timer.id, now):
                     fired += 1
 
-        self._run(session, case, "engine", step)
+        self._run(session, case, "engine", step, task_base=min((t.due_at for t in due), default=now))
         return fired
 
     def due_timer_count(self) -> int:

@@ -76,5 +76,10 @@ class Identity:
             return None
         return row.user
 
+    def revoke_token(self, session: Session, token: str) -> None:
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+        if row is not None:
+            session.delete(row)
+
     def get(self, session: Session, username: str) -> User | None:
         return session.scalar(select(User).where(User.username == username))

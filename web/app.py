@@ -1,7 +1,7 @@
 """The Flask app factory."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from engine.cases import CaseEngine
 from engine.clock import clock_from_environment
@@ -27,15 +27,23 @@ def create_app(overrides: dict | None = None, engine: CaseEngine | None = None) 
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 4,
         JSON_SORT_KEYS=False,
         CASEPATH=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.env == "production",
+        SESSION_COOKIE_NAME="casepath_session",
     )
     app.extensions["casepath"] = engine or build_engine(settings)
 
     from .api import api
     from .errors import register_error_handlers
     from .pages import pages
+    from .ui import ui
+    from .ui.session import LoginThrottle
 
+    app.extensions["casepath.login_throttle"] = LoginThrottle()
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    app.register_blueprint(ui)
     register_error_handlers(app)
 
     @app.after_request
@@ -43,7 +51,15 @@ def create_app(overrides: dict | None = None, engine: CaseEngine | None = None) 
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", "default-src 'self'")
+        # Scripts only from this server; bpmn-js sets inline style attributes on the SVG it draws.
+        response.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                    "img-src 'self' data:; font-src 'self' data:; object-src 'none'; "
+                                    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.path != "/healthz" and not request.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")  # case data stays off shared caches
         return response
 
     return app

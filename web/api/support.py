@@ -1,7 +1,7 @@
 """Helpers every API route uses: the caller, the JSON body, the engine."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import g, request, session
 
 from engine.access import Actor
 from engine.errors import BadRequest
@@ -17,6 +17,17 @@ def engine():
 def actor() -> Actor:
     if "actor" not in g:
         header = request.headers.get("Authorization", "")
+        if not header and session.get("token"):
+            # The browser UI's own scripts call the API with the sign-in session; a change
+            # must carry the session's CSRF token, as the UI's forms do.
+            from ..ui.session import csrf_ok
+            if request.method not in ("GET", "HEAD", "OPTIONS") and not csrf_ok():
+                raise Unauthorized("send the X-CSRF-Token header of your session with changes")
+            found = engine().actor_for_token(session["token"])
+            if found is None:
+                raise Unauthorized("your session has expired; sign in again")
+            g.actor = found
+            return g.actor
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("send an API token: Authorization: Bearer <token> (POST /api/auth/token)")

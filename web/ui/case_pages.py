@@ -1,0 +1,43 @@
+"""Case pages: the list, one case (stage, diagram, timeline, plan, consents, referrals,
+timers, open tasks) and the client's printable copy of the plan."""
+from __future__ import annotations
+
+from flask import Response, render_template, request
+
+from engine.vocabulary import STAGES
+
+from ..app import case_engine
+from . import ui
+from .session import current_actor, login_required
+
+
+@ui.get("/cases")
+@login_required
+def case_list():
+    who = current_actor()
+    q = request.args.get("q") or None
+    stage = request.args.get("stage") or None
+    mine = request.args.get("mine") == "1"
+    cases = case_engine().list_cases(who, stage=stage, q=q, assigned_to="me" if mine else None, limit=200)
+    return render_template("cases.html", cases=cases, stages=STAGES, q=q or "", stage=stage, mine=mine)
+
+
+@ui.get("/cases/<int:case_id>")
+@login_required
+def case_page(case_id):
+    engine = case_engine()
+    case = engine.case_page(current_actor(), case_id)
+    return render_template("case.html", case=case, now=engine.clock.now(), today=engine.clock.now().date())
+
+
+@ui.get("/cases/<int:case_id>/diagram.bpmn")
+@login_required
+def case_diagram(case_id):
+    return Response(case_engine().case_diagram(current_actor(), case_id), mimetype="application/xml")
+
+
+@ui.get("/cases/<int:case_id>/plan")
+@login_required
+def client_plan(case_id):
+    copy = case_engine().client_plan(current_actor(), case_id)
+    return render_template("plan_print.html", copy=copy)

@@ -1,0 +1,143 @@
+"""The inbox: tabs with counts, filters, sorting, saved filters; claim, unclaim, reassign
+(one or many), delegate and take back, and a follow-up date that hides a task until then."""
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import flash, redirect, render_template, request, url_for
+
+from engine.errors import InvalidData
+from engine.inbox import DUE_FILTERS, SORTS, TAB_TITLES, InboxQuery
+from engine.vocabulary import STAGES
+
+from ..app import case_engine
+from . import ui
+from .auth_pages import safe_next
+from .session import current_actor, login_required
+
+FILTER_KEYS = ("tab", "stage", "task", "client", "due", "sort")
+
+
+def _query_from(args) -> InboxQuery:
+    try:
+        page = max(1, int(args.get("page", 1)))
+    except ValueError:
+        page = 1
+    query = InboxQuery(tab=args.get("tab", ""), stage=args.get("stage") or None, task=args.get("task") or None,
+                       client=args.get("client") or None, due=args.get("due") or None,
+                       sort=args.get("sort") or "due")
+    query.offset = (page - 1) * query.limit
+    return query
+
+
+@ui.get("/")
+@login_required
+def home():
+    return redirect(url_for("ui.inbox"))
+
+
+@ui.get("/inbox")
+@login_required
+def inbox():
+    who = current_actor()
+    engine = case_engine()
+    query = _query_from(request.args)
+    page = engine.inbox(who, query)
+    filters = {k: request.args.get(k) for k in FILTER_KEYS if request.args.get(k)}
+    lanes = {t["lane"] for t in page.tasks}
+    return render_template(
+        "inbox.html", page=page, query=query, tab_titles=TAB_TITLES, stages=STAGES, sorts=SORTS,
+        due_filters=DUE_FILTERS, filters=filters, saved=engine.saved_filters(who),
+        current_query=urlencode(filters), people=engine.team_members(who) if lanes or True else [],
+        page_number=query.offset // query.limit + 1, pages=max(1, -(-page.total // query.limit)),
+        now=engine.clock.now(), today=engine.clock.now().date())
+
+
+def _back(default: str = "") -> str:
+    return safe_next(request.form.get("next"), default or url_for("ui.inbox"))
+
+
+@ui.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id):
+    task = case_engine().claim(current_actor(), task_id)
+    flash(f"You claimed “{task['name']}”.")
+    return redirect(_back())
+
+
+@ui.post("/tasks/<task_id>/unclaim")
+@login_required
+def unclaim(task_id):
+    task = case_engine().unclaim(current_actor(), task_id)
+    flash(f"“{task['name']}” is back in the queue.")
+    return redirect(_back())
+
+
+@ui.post("/tasks/<task_id>/assign")
+@login_required
+def assign(task_id):
+    username = request.form.get("username", "")
+    task = case_engine().assign(current_actor(), task_id, username)
+    flash(f"“{task['name']}” is now assigned to {username}.")
+    return redirect(_back())
+
+
+@ui.post("/tasks/<task_id>/delegate")
+@login_required
+def delegate(task_id):
+    username = request.form.get("username", "")
+    task = case_engine().delegate(current_actor(), task_id, username)
+    flash(f"You delegated “{task['name']}” to {username}. You can take it back from the Delegated tab.")
+    return redirect(_back())
+
+
+@ui.post("/tasks/<task_id>/take-back")
+@login_required
+def take_back(task_id):
+    task = case_engine().take_back(current_actor(), task_id)
+    flash(f"You took back “{task['name']}”.")
+    return redirect(_back())
+
+
+@ui.post("/tasks/<task_id>/follow-up")
+@login_required
+def follow_up(task_id):
+    raw = (request.form.get("follow_up_on") or "").strip()
+    try:
+        on = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise InvalidData("use a date like 2026-03-01",
+                          [{"field": "follow_up_on", "message": "use a date like 2026-03-01"}]) from None
+    task = case_engine().set_follow_up(current_actor(), task_id, on)
+    flash(f"“{task['name']}” is hidden until {on.isoformat()}." if on else f"“{task['name']}” is back in your inbox.")
+    return redirect(_back())
+
+
+@ui.post("/inbox/reassign")
+@login_required
+def bulk_reassign():
+    ids = request.form.getlist("task_ids")
+    username = request.form.get("username", "")
+    result = case_engine().assign_many(current_actor(), ids, username)
+    if result["assigned"]:
+        flash(f"Reassigned {len(result['assigned'])} task{'s' if len(result['assigned']) != 1 else ''} to {username}.")
+    for refusal in result["refused"]:
+        flash(f"Not reassigned: {refusal['reason']}", "error")
+    return redirect(_back())
+
+
+@ui.post("/inbox/filters")
+@login_required
+def save_filter():
+    saved = case_engine().save_filter(current_actor(), request.form.get("name", ""), request.form.get("query", ""))
+    flash(f"Saved the filter “{saved['name']}”.")
+    return redirect(url_for("ui.inbox") + ("?" + saved["query"] if saved["query"] else ""))
+
+
+@ui.post("/inbox/filters/<int:filter_id>/delete")
+@login_required
+def delete_filter(filter_id):
+    case_engine().delete_filter(current_actor(), filter_id)
+    flash("Filter removed.")
+    return redirect(_back())

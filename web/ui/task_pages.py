@@ -1,0 +1,55 @@
+"""A task's page: its form from the JSON Schema and UI schema, validated on the server with
+each message beside its field, a draft that can be saved, and the case beside it."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from engine.access import can_work_lane
+from engine.errors import Conflict, InvalidData
+
+from ..app import case_engine
+from ..form_render import FormRenderer, parse_form
+from . import ui
+from .session import current_actor, login_required
+
+
+def _render(task: dict, data: dict, errors=(), status: int = 200, problem: str | None = None):
+    who = current_actor()
+    engine = case_engine()
+    form = FormRenderer(task["schema"], task["ui_schema"], data, errors,
+                        read_only=task["state"] != "open" or not can_work_lane(who, task["lane"]))
+    case = engine.get_case(who, task["case_id"])
+    return render_template("task.html", task=task, form=form, case=case, problem=problem,
+                           people=engine.team_members(who, task["lane"]), now=engine.clock.now(),
+                           can_work=can_work_lane(who, task["lane"])), status
+
+
+@ui.get("/tasks/<task_id>")
+@login_required
+def task_page(task_id):
+    task = case_engine().get_task(current_actor(), task_id)
+    return _render(task, task["data"])
+
+
+@ui.post("/tasks/<task_id>")
+@login_required
+def task_submit(task_id):
+    who = current_actor()
+    engine = case_engine()
+    task = engine.get_task(who, task_id)
+    data = parse_form(task["schema"], request.form)
+    if request.form.get("action") == "save":
+        engine.save_draft(who, task_id, data)
+        flash("Draft saved. Nothing is signed until you complete the task.")
+        return redirect(url_for("ui.task_page", task_id=task_id))
+    try:
+        result = engine.complete(who, task_id, data)
+    except InvalidData as invalid:
+        return _render(task, data, invalid.details, 422, invalid.message)
+    except Conflict as conflict:
+        task = engine.get_task(who, task_id)
+        return _render(task, data, (), 409, conflict.message)
+    mine = [t for t in result["next_tasks"] if t["assignee"] == who.username]
+    flash(f"“{task['name']}” is complete and signed by you."
+          + (f" Next for you: “{mine[0]['name']}”." if mine else ""))
+    return redirect(url_for("ui.inbox"))
