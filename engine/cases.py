@@ -34,6 +34,7 @@ from .scripting import restricted_script_engine
 
 DEFAULT_CASE_PROCESS = "case_lifecycle"
 CLOSED_STAGES = ("follow_up", "closed", "ineligible")
+MAX_TIMER_STEPS_PER_CASE = 1000
 
 
 class CaseEngine(InboxMixin, CaseViewsMixin):
@@ -79,12 +80,13 @@ class CaseEngine(InboxMixin, CaseViewsMixin):
         session.add(entry)
         return entry
 
-    def _run(self, session: Session, case: Case, actor: str, step, task_base: datetime | None = None) -> CaseWorkflow:
+    def _run(self, session: Session, case: Case, actor: str, step, task_base: datetime | None = None,
+             as_of: Clock | None = None) -> CaseWorkflow:
         """Run `step(workflow)` on the case and persist everything it changed.
 
         `task_base` is when the step should have happened (a timer's due time): tasks it opens
         are due relative to that, so a timer fired late still shows its task as overdue."""
-        with using_clock(self.clock):
+        with using_clock(as_of or self.clock):
             if case.status == "error":
                 raise Conflict(f"case {case.id} is stopped by an error and needs an administrator: {case.error}")
             workflow = self._load(session, case)
@@ -620,21 +622,35 @@ class CaseEngine(InboxMixin, CaseViewsMixin):
                         break
                     skipped.add(stuck)  # locked by another worker, or its case is stopped
                     continue
-                fired += self._fire_case_timers(session, case, now)
+                count = self._fire_case_timers(session, case, now)
+                if count == 0:
+                    skipped.add(case.id)  # nothing would fire: do not pick it again this run
+                fired += count
         return fired
 
     def _fire_case_timers(self, session: Session, case: Case, now: datetime) -> int:
-        due = list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.due_at <= now)
-                                   .order_by(Timer.due_at)))
+        """Fire the case's due timers one at a time, earliest first, each as of the instant it
+        fell due: after downtime the case catches up in the order things would have happened
+        (a contact that fell due before the reassessment is opened before it, the timers a
+        step schedules count from when it should have run, and tasks are due relative to
+        that), while the record and audit are stamped with the real time."""
         fired = 0
+        for _ in range(MAX_TIMER_STEPS_PER_CASE):
+            timer = session.scalar(select(Timer).where(Timer.case_id == case.id, Timer.due_at <= now)
+                                   .order_by(Timer.due_at, Timer.id).limit(1))
+            if timer is None or case.status != "active":
+                break
+            timer_id, due_at = timer.id, timer.due_at
 
-        def step(workflow: CaseWorkflow) -> None:
-            nonlocal fired
-            for timer in due:
-                if workflow.fire_timer(timer.id, now):
+            def step(workflow: CaseWorkflow) -> None:
+                nonlocal fired
+                if workflow.fire_timer(timer_id, due_at):
                     fired += 1
 
-        self._run(session, case, "engine", step, task_base=min((t.due_at for t in due), default=now))
+            self._run(session, case, "engine", step, task_base=due_at, as_of=FixedClock(due_at))
+            session.flush()
+            if session.get(Timer, timer_id) is not None:  # still waiting after its step: leave it to a later run
+                break
         return fired
 
     def due_timer_count(self) -> int:

@@ -50,7 +50,7 @@ def test_the_openapi_document_describes_every_route(login, app):
 
 
 def test_security_headers_are_set(login):
-    response = login().get("/")
+    response = login().get("/login")
     assert response.status_code == 200
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"

@@ -41,3 +41,32 @@ def case_diagram(case_id):
 def client_plan(case_id):
     copy = case_engine().client_plan(current_actor(), case_id)
     return render_template("plan_print.html", copy=copy)
+
+
+CLIENT_FIELDS = ("first_name", "last_name", "birth_date", "preferred_language")
+
+
+@ui.get("/cases/new")
+@login_required
+def new_case():
+    return render_template("case_new.html", client={}, program="", errors={}, problem=None)
+
+
+@ui.post("/cases/new")
+@login_required
+def new_case_submit():
+    from flask import flash, redirect, url_for
+    from engine.errors import InvalidData
+
+    client = {k: (request.form.get(k) or "").strip() for k in CLIENT_FIELDS}
+    client = {k: v for k, v in client.items() if v}
+    program = (request.form.get("program") or "").strip() or None
+    try:
+        case = case_engine().open_case(current_actor(), client, program)
+    except InvalidData as invalid:
+        errors = {d["field"].removeprefix("client/"): d["message"] for d in invalid.details}
+        return render_template("case_new.html", client=client, program=program or "", errors=errors,
+                               problem=invalid.message), 422
+    flash(f"Referral recorded: case #{case['id']} for {case['client']['first_name']} {case['client']['last_name']}. "
+          f"Screening is next.")
+    return redirect(url_for("ui.case_page", case_id=case["id"]))

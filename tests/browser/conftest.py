@@ -1,0 +1,95 @@
+"""Browser tests: the real UI in headless Chromium (Debian's `chromium`, driven by Playwright).
+
+The app runs in a thread of the test process on a free port, over the test's own database
+(SQLite and PostgreSQL, like every database-facing test) and FixedClock, so a test can move
+the clock and fire timers while the browser looks on. Playwright never downloads a browser
+here: it launches /usr/bin/chromium.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+import pytest
+from werkzeug.serving import make_server
+
+from engine.cases import CaseEngine
+from engine.clock import FixedClock
+from engine.db import session_factory
+from engine.forms import FormCatalog
+from tests.conftest import PASSWORD
+from tests.lifecycle import FORMS, PROCESSES
+
+CHROMIUM = os.environ.get("CASEPATH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-US")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.console_errors = []
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    yield page
+    context.close()
+
+
+@dataclass
+class LiveServer:
+    url: str
+    engine: CaseEngine
+    clock: FixedClock
+
+    def advance(self, duration: str) -> None:
+        """Move the agency's clock forward and let the timer worker catch up."""
+        self.clock.advance(duration)
+        self.engine.fire_due_timers()
+
+
+@pytest.fixture
+def lifecycle_engine(db_engine, clock):
+    engine = CaseEngine(session_factory(db_engine), clock, FormCatalog(FORMS), case_process="case_lifecycle")
+    engine.deploy_path(PROCESSES, "ada")
+    return engine
+
+
+@pytest.fixture
+def live_server(lifecycle_engine, clock, database_url, tmp_path):
+    from web import create_app
+
+    app = create_app({"CASEPATH_ENV": "test", "DATABASE_URL": database_url,
+                      "CASEPATH_INSTANCE_DIR": str(tmp_path / "instance"),
+                      "CASEPATH_FORMS_DIR": str(FORMS), "SECRET_KEY": "browser-test"},
+                     engine=lifecycle_engine)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", lifecycle_engine, clock)
+    server.shutdown()
+    thread.join(5)
+
+
+def sign_in(page, server: LiveServer, username: str, password: str = PASSWORD) -> None:
+    page.context.clear_cookies()
+    page.goto(server.url + "/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
