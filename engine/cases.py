@@ -567,6 +567,8 @@ class CaseEngine(InboxMixin, CaseViewsMixin):
             task = self._visible_task(session, actor, task_id)
             if not access.can_work_lane(actor, task.lane):
                 raise Forbidden(f"task '{task.name}' is in the {task.lane} lane; your role cannot complete it")
+            if task.state != "open":  # a stale or double completion: say so before judging the answers
+                raise Conflict(f"task '{task.name}' was already {task.state}")
             self.forms.validate(task.form, data)
             self._check_record_rules(session, task.case_id, data)
             case = self._lock_case(session, task.case_id)

@@ -50,8 +50,9 @@ def _not_found(exc):
 def _engine_error(exc: EngineError):
     from web.errors import STATUS
     status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+    details = "; ".join(d.get("message", "") for d in exc.details if d.get("message"))
     return ui_error(status, {403: "Not allowed", 409: "Someone got there first"}.get(status, "That did not work"),
-                    exc.message)
+                    exc.message + (f": {details}" if details else ""))
 
 
 @ui.errorhandler(HTTPException)
