@@ -22,6 +22,7 @@ from .vocabulary import STAGES
 # frequencies (weekly ≈ 3x monthly); an agency sets its own in CASEPATH_ACUITY_WEIGHTS.
 DEFAULT_ACUITY_WEIGHTS = {"high": 3.0, "medium": 2.0, "low": 1.0, None: 1.0}
 REASSESSMENT_TIMERS = ("reassessment_due",)
+REASSESSMENT_TASKS = ("reassess",)
 PLAN_FORMS = ("service_plan",)
 APPROVAL_PREFIXES = ("approve_", "second_approve_")
 # The stages a case walks through, in order, for the progress bar.
@@ -181,6 +182,15 @@ class CaseViewsMixin:
                               "overdue": t.due_at < now,
                               "case_manager": c.case_manager.username if c.case_manager else None}
                              for t, c, cl in soon]
+            # A reassessment whose timer already fired is an open task: still a reassessment due.
+            opened = session.execute(
+                select(HumanTask, Case, Client).join(Case, Case.id == HumanTask.case_id).join(Client)
+                .where(HumanTask.state == "open", HumanTask.bpmn_id.in_(REASSESSMENT_TASKS), team_clause)
+                .order_by(HumanTask.due_at).limit(200)).all()
+            reassessments = [{"case_id": c.id, "client": f"{cl.first_name} {cl.last_name}", "due_at": t.due_at,
+                              "overdue": t.due_at is not None and t.due_at < now, "task_id": t.id,
+                              "case_manager": c.case_manager.username if c.case_manager else None}
+                             for t, c, cl in opened] + reassessments
             approval_clause = HumanTask.bpmn_id.like("approve_%") | HumanTask.bpmn_id.like("second_approve_%")
             waiting = list(session.scalars(
                 select(HumanTask.id).join(Case, Case.id == HumanTask.case_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -56,6 +57,7 @@ class LiveServer:
     url: str
     engine: CaseEngine
     clock: FixedClock
+    artifacts: Path
 
     def advance(self, duration: str) -> None:
         """Move the agency's clock forward and let the timer worker catch up."""
@@ -81,7 +83,11 @@ def live_server(lifecycle_engine, clock, database_url, tmp_path):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.server_port}", lifecycle_engine, clock)
+    # Screenshots go to the test's temporary folder, or where CASEPATH_SCREENSHOTS says
+    # (scripts/screenshots.sh uses that to refresh the README's pictures).
+    artifacts = Path(os.environ.get("CASEPATH_SCREENSHOTS") or tmp_path / "screenshots")
+    artifacts.mkdir(parents=True, exist_ok=True)
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", lifecycle_engine, clock, artifacts)
     server.shutdown()
     thread.join(5)
 

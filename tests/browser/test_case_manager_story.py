@@ -1,0 +1,176 @@
+"""The issue-6 story in a real browser: a case manager takes a referral through screening,
+engagement, assessment and plan; the supervisor returns the plan with a comment; the case
+manager revises it; the supervisor approves; when the clock passes the reassessment date the
+reassessment shows in the case manager's inbox, marked overdue."""
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+from tests.lifecycle import ENGAGED, PLAN, SCREENED, Story, assessed
+
+pytestmark = pytest.mark.browser
+
+# In a small agency the case manager also takes referrals (intake).
+CAROL_ROLES = ["case_manager", "intake"]
+
+
+def fill_form(page, data, path: str = "") -> None:
+    """Type answers into the rendered form the way a person would, field by field;
+    repeating groups get rows with their "Add" button."""
+    for key, value in data.items():
+        name = f"{path}/{key}".strip("/")
+        if isinstance(value, dict):
+            fill_form(page, value, name)
+        elif isinstance(value, list):
+            group = page.locator(f'[id="f-{name.replace("/", "-")}"]')
+            for index, item in enumerate(value):
+                row = f"{name}/{index}"
+                if isinstance(item, dict):
+                    first = f'[name^="{row}/"]'
+                    if page.locator(first).count() == 0:
+                        group.locator(":scope > button.add-row").click()
+                    fill_form(page, item, row)
+                elif page.locator(f'input[type=checkbox][name="{name}"]').count():
+                    page.locator(f'input[type=checkbox][name="{name}"][value="{item}"]').check()
+                else:
+                    if page.locator(f'[name="{row}"]').count() == 0:
+                        group.locator(":scope > button.add-row").click()
+                    page.locator(f'[name="{row}"]').fill(str(item))
+        elif isinstance(value, bool):
+            page.locator(f'input[type=radio][name="{name}"][value="{"true" if value else "false"}"]').check()
+        elif value in ("", None):
+            continue
+        else:
+            field = page.locator(f'[name="{name}"]')
+            if field.evaluate("e => e.tagName") == "SELECT":
+                field.select_option(str(value))
+            elif field.get_attribute("type") == "radio" or field.count() > 1:
+                page.locator(f'[name="{name}"][value="{value}"]').check()
+            else:
+                field.fill(str(value))
+
+
+def open_task(page, server, tab: str, task_name: str, client: str = "Ruth Okafor") -> None:
+    page.goto(f"{server.url}/inbox?tab={tab}")
+    row = page.locator("table.tasks tbody tr", has_text=task_name).filter(has_text=client)
+    expect(row).to_have_count(1)
+    claim = row.get_by_role("button", name=re.compile("^Claim"))
+    if claim.count():
+        claim.click()
+        page.goto(f"{server.url}/inbox?tab=mine")
+        row = page.locator("table.tasks tbody tr", has_text=task_name).filter(has_text=client)
+    row.get_by_role("link", name=task_name).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(task_name)
+
+
+def complete(page) -> None:
+    page.get_by_role("button", name="Complete and sign").click()
+    expect(page.locator(".flashes")).to_contain_text("is complete and signed by you")
+
+
+def test_referral_to_approved_plan_then_an_overdue_reassessment(page, live_server, people, lifecycle_engine):
+    carla = lifecycle_engine.add_user("carla", "correct-horse-battery", CAROL_ROLES, "north", "Carla Reyes")
+    server = live_server
+
+    # --- the case manager records the referral and screens it
+    sign_in(page, server, "carla")
+    page.goto(server.url + "/cases")
+    page.get_by_role("link", name="New referral").click()
+    page.get_by_label("First name").fill("Ruth")
+    page.get_by_label("Last name").fill("Okafor")
+    page.get_by_label("Date of birth").fill("1948-03-14")
+    page.get_by_label("Preferred language").fill("English")
+    page.get_by_role("button", name="Record the referral").click()
+    expect(page.locator(".flashes")).to_contain_text("Referral recorded")
+    expect(page.locator('.progress [aria-current="step"]')).to_contain_text("Screening")
+
+    open_task(page, server, "available", "Screen the referral")
+    fill_form(page, SCREENED)
+    complete(page)
+
+    # --- engagement, with a release of information for the meal provider
+    open_task(page, server, "mine", "Engage the client")  # her referral, so her caseload
+    fill_form(page, ENGAGED)
+    complete(page)
+
+    # --- assessment: the form first refuses what is missing, next to the field
+    open_task(page, server, "mine", "Assess strengths")
+    answers = assessed()
+    summary = answers.pop("summary")
+    fill_form(page, answers)
+    page.get_by_role("button", name="Complete and sign").click()
+    expect(page.locator("#problem")).to_be_visible()
+    expect(page.locator("#f-summary-error")).to_contain_text("this field is required")
+    expect(page.locator("#f-summary")).to_have_attribute("aria-invalid", "true")
+    page.locator("#f-summary").fill(summary)
+    complete(page)
+
+    # --- the plan: goals with objectives, who does what, the client's signature; a draft first
+    open_task(page, server, "mine", "Write the service plan")
+    plan = copy.deepcopy(PLAN)
+    fill_form(page, {"goals": plan["goals"]})
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".flashes")).to_contain_text("Draft saved")
+    expect(page.locator('[name="goals/0/goal"]')).to_have_value("Eat a hot meal every weekday")
+    fill_form(page, {k: v for k, v in plan.items() if k != "goals"})
+    page.screenshot(path=str(server.artifacts / "task-form.png"), full_page=True)
+    complete(page)
+
+    # --- the supervisor's first screen is the approvals queue; she returns the plan
+    sign_in(page, server, "sam")
+    expect(page.locator('.tabs [aria-current="page"]')).to_contain_text("Approvals")
+    open_task(page, server, "approvals", "Approve the service plan")
+    expect(page.locator("aside.context")).to_contain_text("Ruth Okafor")
+    page.get_by_label("return").check()
+    page.get_by_label("Comments for the case manager").fill("Add who pays for the meals and how often they come.")
+    complete(page)
+
+    # --- the case manager sees the comment and revises the plan
+    sign_in(page, server, "carla")
+    open_task(page, server, "mine", "Write the service plan")
+    expect(page.locator("#f-comments")).to_contain_text("Add who pays for the meals")
+    page.locator('[name="tasks/2/when"]').fill("Monday to Friday, at noon")
+    complete(page)
+
+    # --- the supervisor approves the revision
+    sign_in(page, server, "sam")
+    open_task(page, server, "approvals", "Approve the service plan")
+    page.get_by_label("approve").check()
+    complete(page)
+
+    page.goto(server.url + "/cases?q=okafor")
+    page.get_by_role("link", name="Ruth Okafor").click()
+    expect(page.locator('.progress [aria-current="step"]')).to_contain_text("Monitoring")
+    expect(page.locator("#plan-heading + p .badge")).to_have_text("Approved")
+    expect(page.locator("#diagram")).to_have_attribute("data-loaded", "true")
+    expect(page.locator("#diagram .djs-element.active").first).to_be_visible()  # the current stage, on the top level
+    page.screenshot(path=str(server.artifacts / "case-page.png"), full_page=True)
+    due_text = page.locator(".timers li", has_text="Reassessment due").inner_text()
+
+    # --- time passes: past the reassessment date and the task's two weeks; meanwhile
+    # more referrals arrive on carla's caseload
+    server.advance("P105D")
+    staff = {**people, "carla": carla}
+    for first, last in (("Amos", "Fielding"), ("Bea", "Lindqvist")):
+        other = Story(lifecycle_engine, staff, server.clock, opener="carla",
+                      client={"first_name": first, "last_name": last, "birth_date": "1945-06-01"})
+        other.do("carla", "screen_referral", SCREENED)
+    sign_in(page, server, "carla")
+    row = page.locator("table.tasks tbody tr", has_text="Reassess the client")
+    expect(row).to_have_count(1)
+    expect(row.locator(".badge.overdue")).to_have_text("Overdue")
+    expect(row).to_have_class(re.compile("due-overdue"))
+    page.screenshot(path=str(server.artifacts / "inbox.png"), full_page=True)
+
+    sign_in(page, server, "sam")
+    page.goto(server.url + "/dashboard")
+    expect(page.get_by_role("img", name="Weighted caseload per case manager")).to_be_visible()
+    expect(page.locator("table", has_text="Caseload per case manager")).to_contain_text("Carla Reyes")
+    page.screenshot(path=str(server.artifacts / "dashboard.png"), full_page=True)
+    assert "Reassessment due" in due_text
+    assert page.console_errors == []
