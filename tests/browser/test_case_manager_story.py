@@ -68,6 +68,18 @@ def open_task(page, server, tab: str, task_name: str, client: str = "Ruth Okafor
     expect(page.get_by_role("heading", level=1)).to_contain_text(task_name)
 
 
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button')]
+  .filter(e => e.type !== 'hidden' && !e.closest('template') && e.offsetParent !== null)
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+               && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+  .map(e => e.outerHTML.slice(0, 120))"""
+
+
+def assert_every_control_is_labelled(page) -> None:
+    """Screen readers announce a control by its label: none may be nameless."""
+    assert page.evaluate(UNLABELLED) == []
+
+
 def complete(page) -> None:
     page.get_by_role("button", name="Complete and sign").click()
     expect(page.locator(".flashes")).to_contain_text("is complete and signed by you")
@@ -118,6 +130,7 @@ def test_referral_to_approved_plan_then_an_overdue_reassessment(page, live_serve
     expect(page.locator(".flashes")).to_contain_text("Draft saved")
     expect(page.locator('[name="goals/0/goal"]')).to_have_value("Eat a hot meal every weekday")
     fill_form(page, {k: v for k, v in plan.items() if k != "goals"})
+    assert_every_control_is_labelled(page)
     page.screenshot(path=str(server.artifacts / "task-form.png"), full_page=True)
     complete(page)
 
@@ -165,6 +178,7 @@ def test_referral_to_approved_plan_then_an_overdue_reassessment(page, live_serve
     expect(row).to_have_count(1)
     expect(row.locator(".badge.overdue")).to_have_text("Overdue")
     expect(row).to_have_class(re.compile("due-overdue"))
+    assert_every_control_is_labelled(page)
     page.screenshot(path=str(server.artifacts / "inbox.png"), full_page=True)
 
     sign_in(page, server, "sam")
@@ -174,3 +188,23 @@ def test_referral_to_approved_plan_then_an_overdue_reassessment(page, live_serve
     page.screenshot(path=str(server.artifacts / "dashboard.png"), full_page=True)
     assert "Reassessment due" in due_text
     assert page.console_errors == []
+
+
+def test_the_inbox_works_from_the_keyboard(page, live_server, people):
+    """Skip link first, then a task reached and claimed with Tab and Enter alone."""
+    story = Story(live_server.engine, people, live_server.clock)
+    story.screen()
+    sign_in(page, live_server, "carol")
+    page.goto(live_server.url + "/inbox?tab=available")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    claim = page.get_by_role("button", name=re.compile("^Claim Engage the client"))
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if claim.evaluate("e => e === document.activeElement"):
+            break
+    expect(claim).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".flashes")).to_contain_text("You claimed")
+    assert story.task("engage_client")["assignee"] == "carol"
