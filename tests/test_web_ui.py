@@ -347,3 +347,35 @@ def test_the_dashboard_weights_caseloads_by_acuity(browse, story, case_engine, p
     page = text(browse("sam").get("/dashboard"))
     assert "Caseload weighted by acuity" in page and 'role="img"' in page
     assert "<caption>Caseload per case manager</caption>" in page
+
+
+def test_the_inbox_and_its_actions_are_in_the_json_api_too(login, story):
+    ruth = story()
+    ruth.screen()
+    task = ruth.task("engage_client")
+    carol = login("carol")
+    inbox = carol.get("/api/inbox?tab=available").get_json()
+    assert inbox["tab"] == "available" and inbox["counts"]["available"] == 1
+    assert inbox["tasks"][0]["client"] == "Ruth Okafor"
+    assert carol.post(f"/api/tasks/{task['id']}/claim").status_code == 200
+    assert carol.post(f"/api/tasks/{task['id']}/follow-up", json={"on": "2026-02-01"}).status_code == 200
+    assert carol.get("/api/inbox?tab=later").get_json()["total"] == 1
+    assert carol.post(f"/api/tasks/{task['id']}/delegate", json={"username": "cody"}).get_json()["assignee"] == "cody"
+    assert carol.post(f"/api/tasks/{task['id']}/take-back").get_json()["assignee"] == "carol"
+    response = carol.client.put(f"/api/tasks/{task['id']}/draft", json={"data": {"consent_to_services": True}},
+                                headers=carol.headers)
+    assert response.status_code == 200
+    assert carol.get(f"/api/tasks/{task['id']}").get_json()["data"]["consent_to_services"] is True
+
+
+def test_the_signed_in_browser_may_call_the_api_but_changes_need_the_csrf_header(browse, story):
+    ruth = story()
+    ruth.screen()
+    task = ruth.task("engage_client")
+    carol = browse("carol")
+    assert carol.client.get("/api/me").get_json()["username"] == "carol"
+    refused = carol.client.post(f"/api/tasks/{task['id']}/claim")
+    assert refused.status_code == 401 and "X-CSRF-Token" in refused.get_json()["error"]["message"]
+    assert ruth.task("engage_client")["assignee"] is None
+    allowed = carol.client.post(f"/api/tasks/{task['id']}/claim", headers={"X-CSRF-Token": carol.csrf})
+    assert allowed.status_code == 200 and allowed.get_json()["assignee"] == "carol"

@@ -162,6 +162,39 @@ DOCUMENT = {
              "422": _json(_ref("Error"), "user cannot take it")},
             body={"type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}},
             params=[_path("task_id", {"type": "string"})], tag="tasks")},
+        "/api/inbox": {"get": _op(
+            "One inbox tab (approvals, mine, available, team, delegated, later) with every tab's count",
+            {"200": _json({"type": "object", "properties": {
+                "tab": {"type": "string"}, "tabs": {"type": "array", "items": {"type": "string"}},
+                "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "total": {"type": "integer"}, "tasks": {"type": "array", "items": {"type": "object"}}}}),
+             "400": _json(_ref("Error"), "unknown sort or due filter")},
+            params=[_query("tab", {"type": "string"}, "the tab; default: approvals for supervisors, else mine"),
+                    _query("stage", {"type": "string"}, "case stage"), _query("task", {"type": "string"}, "BPMN id"),
+                    _query("client", {"type": "string"}, "client name or case number"),
+                    _query("due", {"type": "string", "enum": ["overdue", "soon", "later", "none"]}, "due filter"),
+                    _query("sort", {"type": "string", "enum": ["due", "created", "client", "stage", "case"]},
+                           "order")], tag="tasks")},
+        "/api/tasks/{task_id}/delegate": {"post": _op(
+            "Delegate my task to a colleague who can work its lane (I may take it back)",
+            {"200": _json(_ref("Task")), "403": _json(_ref("Error"), "not your task"),
+             "422": _json(_ref("Error"), "that user cannot take it")},
+            body={"type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}},
+            params=[_path("task_id", {"type": "string"})], tag="tasks")},
+        "/api/tasks/{task_id}/take-back": {"post": _op(
+            "Take back a task I delegated", {"200": _json(_ref("Task")), "409": _json(_ref("Error"), "not delegated by you")},
+            params=[_path("task_id", {"type": "string"})], tag="tasks")},
+        "/api/tasks/{task_id}/follow-up": {"post": _op(
+            "Hide the task from my inbox until a date (null: show it again)",
+            {"200": _json(_ref("Task")), "422": _json(_ref("Error"), "date not in the future")},
+            body={"type": "object", "properties": {"on": {"type": ["string", "null"], "format": "date"}}},
+            params=[_path("task_id", {"type": "string"})], tag="tasks")},
+        "/api/tasks/{task_id}/draft": {"put": _op(
+            "Save unfinished form answers (not validated, not signed)",
+            {"200": _json({"type": "object", "properties": {"task_id": {"type": "string"},
+                                                            "saved_at": {"type": "string"}}})},
+            body={"type": "object", "properties": {"data": {"type": "object"}}},
+            params=[_path("task_id", {"type": "string"})], tag="tasks")},
         "/api/tasks/{task_id}/complete": {"post": _op(
             "Complete a task with its form data",
             {"200": _json({"type": "object", "properties": {"case": _ref("Case"), "next_tasks": {
