@@ -25,6 +25,7 @@ from .errors import BadRequest, Conflict, Forbidden, InvalidData, NotFound
 from .forms import FormCatalog
 from .identity import Identity
 from .case_views import CaseViewsMixin
+from .designer import DesignerMixin
 from .inbox import InboxMixin
 from .models import (AuditEvent, Case, Client, FormDraft, HumanTask, RecordEntry, TaskDelegation, TaskFollowUp,
                      Timer, User, WorkflowState)
@@ -37,7 +38,7 @@ CLOSED_STAGES = ("follow_up", "closed", "ineligible")
 MAX_TIMER_STEPS_PER_CASE = 1000
 
 
-class CaseEngine(InboxMixin, CaseViewsMixin):
+class CaseEngine(InboxMixin, CaseViewsMixin, DesignerMixin):
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, forms: FormCatalog,
                  case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None):
         install_spiff_clock()

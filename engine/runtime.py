@@ -24,9 +24,10 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.bpmn.util.diff import diff_workflow
 
 from . import workflow_codec
-from .clock import add_iso_duration, parse_instant
+from .clock import add_iso_duration, parse_instant, using_clock
 from .deploy_checks import properties
 from .forms import form_name
 from .history import prune_finished_history
@@ -192,6 +193,44 @@ class CaseWorkflow:
                                          task.task_spec.bpmn_id, {"timer_id": str(task.id)}))
         self.run_engine()
         return True
+
+    # --- moving to another version of the process ---------------------
+    def migrate_to(self, spec, subprocess_specs: dict, timer_clock) -> list[str]:
+        """Re-point this workflow at another version's specs (matched by BPMN id).
+
+        Returns the active elements the target lacks (and changes nothing), or [] once
+        moved. Ready tasks keep their ids (so claims and drafts survive); their branches
+        and every waiting timer are predicted again from the target, each timer under
+        `timer_clock(task_id)` so it counts from when it started waiting."""
+        top, subs = diff_workflow(workflow_codec.registry(), self.workflow, spec, subprocess_specs)
+        active = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+        pairs = [(top, self.workflow, spec)]
+        missing = []
+        for sp_id, diff in subs.items():
+            sub = self.workflow.subprocesses[sp_id]
+            if diff is None:
+                missing.append(sub.spec.name)
+                continue
+            pairs.append((diff, sub, subprocess_specs[sub.spec.name]))
+        for diff, _, _ in pairs:
+            missing += [t.task_spec.bpmn_id or t.task_spec.name for t in diff.removed if t.has_state(active)]
+        if missing:
+            return sorted(set(missing))
+        for diff, workflow, target in pairs:
+            workflow.spec = target
+            for task in workflow.tasks.values():
+                aligned = diff.alignment.get(task)
+                if aligned is not None:
+                    task.task_spec = aligned
+        for diff, workflow, _ in pairs:
+            for task in list(workflow.get_tasks(state=TaskState.READY | TaskState.WAITING, skip_subprocesses=True)):
+                if task.id not in workflow.tasks:
+                    continue  # removed with an earlier branch
+                with using_clock(timer_clock(str(task.id))):
+                    data = dict(task.data)
+                    task.reset_branch(data)
+        self.run_engine()
+        return []
 
     def find_task(self, task_id: str, missing_ok: bool = False):
         try:

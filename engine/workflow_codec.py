@@ -47,6 +47,11 @@ _serializer = _build_serializer()
 _spec_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 
 
+def registry():
+    """The converters of task specs, for SpiffWorkflow's spec diffs (version migration)."""
+    return _serializer.registry
+
+
 def dumps(workflow: BpmnWorkflow) -> str:
     return _serializer.serialize_json(workflow)
 

@@ -1,0 +1,145 @@
+"""The designer's engine side: drafts checked on save, deploy from drafts, version history
+with what changed, migration of running cases (all or nothing per case, refused with the
+reason), and hostile files refused with nothing stored."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from engine.cases import CaseEngine
+from engine.db import session_factory
+from engine.errors import Conflict, DeploymentInvalid, Forbidden
+from engine.forms import FormCatalog
+from tests.lifecycle import FORMS, PROCESSES, Story
+
+LIFECYCLE = (PROCESSES / "case_lifecycle.bpmn").read_text()
+TIMER_90 = "<bpmn:timeDate>next_reassessment_at</bpmn:timeDate>"
+TIMER_60 = "<bpmn:timeDuration>P60D</bpmn:timeDuration>"
+
+
+@pytest.fixture
+def case_engine(db_engine, clock):
+    engine = CaseEngine(session_factory(db_engine), clock, FormCatalog(FORMS), case_process="case_lifecycle")
+    engine.deploy_path(PROCESSES, "ada")
+    return engine
+
+
+@pytest.fixture
+def story(case_engine, people, clock):
+    return lambda **kw: Story(case_engine, people, clock, **kw)
+
+
+def reassessment_due(story) -> datetime:
+    return datetime.fromisoformat(story.timers()["reassessment_due"])
+
+
+def deploy_with(case_engine, people, content: str) -> int:
+    ada = people["ada"]
+    saved = case_engine.save_process_draft(ada, "case_lifecycle", "case_lifecycle.bpmn", content.encode())
+    assert saved["problems"] == []
+    return case_engine.deploy_process_drafts(ada, "case_lifecycle")["version"]
+
+
+def test_an_admin_shortens_the_reassessment_and_a_migrated_case_follows_it(case_engine, people, story, clock):
+    running = story()
+    running.to_monitoring()
+    started = clock.now()
+    assert reassessment_due(running) - started == timedelta(days=90)  # low acuity
+
+    clock.advance("P10D")
+    assert TIMER_90 in LIFECYCLE
+    version = deploy_with(case_engine, people, LIFECYCLE.replace(TIMER_90, TIMER_60))
+    assert version == 2
+    history = case_engine.version_history(people["ada"], "case_lifecycle")
+    assert history[0]["version"] == 2 and history[0]["deployed_by"] == "ada"
+    assert [c["id"] for c in history[0]["changes"]["changed"]] == ["reassessment_due"]
+    assert history[0]["changes"]["added"] == [] and history[0]["changes"]["removed"] == []
+    assert history[1]["running_cases"] == 1 and history[0]["running_cases"] == 0
+
+    new = story(client={"first_name": "Nia", "last_name": "Cole", "birth_date": "1950-02-02"})
+    new.to_monitoring()
+    assert reassessment_due(new) - clock.now() == timedelta(days=60)
+    assert reassessment_due(running) - started == timedelta(days=90)  # still on version 1
+
+    result = case_engine.migrate_cases(people["ada"], "case_lifecycle", 2, [running.id])
+    assert result["refused"] == [] and result["migrated"][0]["from_version"] == 1
+    assert reassessment_due(running) - started == timedelta(days=60)  # counted from when it started waiting
+    assert running.refresh()["process"]["version"] == 2
+    assert any(e["kind"] == "case_migrated" for e in case_engine.audit(people["sam"], running.id))
+    # and the case goes on working on the new version
+    clock.set(reassessment_due(running) + timedelta(hours=1))
+    case_engine.fire_due_timers()
+    assert "reassess" in running.open_tasks()
+
+
+def test_a_case_parked_on_a_removed_element_is_refused_with_the_reason(case_engine, people, story):
+    parked = story()
+    parked.screen()  # waiting at "engage_client"
+    monitored = story(client={"first_name": "Al", "last_name": "Moe", "birth_date": "1944-04-04"})
+    monitored.to_monitoring()
+    before = parked.refresh()
+    without_engagement_task = LIFECYCLE.replace('id="engage_client"', 'id="engage_client_v2"') \
+        .replace('targetRef="engage_client"', 'targetRef="engage_client_v2"') \
+        .replace('sourceRef="engage_client"', 'sourceRef="engage_client_v2"') \
+        .replace('>engage_client<', '>engage_client_v2<') \
+        .replace('bpmnElement="engage_client"', 'bpmnElement="engage_client_v2"')
+    deploy_with(case_engine, people, without_engagement_task)
+    result = case_engine.migrate_cases(people["ada"], "case_lifecycle", 2)
+    assert [m["case_id"] for m in result["migrated"]] == [monitored.id]
+    assert result["refused"] == [{"case_id": parked.id, "reason": f"case {parked.id} is at engage_client, engagement_overdue, which "
+                                  f"version 2 does not have; it stays on version 1"}]
+    after = parked.refresh()
+    assert after["process"]["version"] == 1 and after["tasks"] == before["tasks"]
+    assert any(e["kind"] == "migration_refused" for e in case_engine.audit(people["sam"], parked.id))
+
+
+def test_a_claimed_task_keeps_its_claim_across_a_migration(case_engine, people, story):
+    ruth = story()
+    ruth.screen()
+    task = ruth.task("engage_client")
+    case_engine.claim(people["carol"], task["id"])
+    deploy_with(case_engine, people, LIFECYCLE.replace(TIMER_90, TIMER_60))
+    case_engine.migrate_cases(people["ada"], "case_lifecycle", 2, [ruth.id])
+    assert ruth.task("engage_client") == {**task, "assignee": "carol"}
+    ruth.engage()
+    assert ruth.stage == "assessment"
+
+
+def test_a_draft_with_problems_is_kept_with_them_and_cannot_be_deployed(case_engine, people):
+    broken = LIFECYCLE.replace('value="service_plan.schema.json"', 'value="no_such_form.schema.json"')
+    saved = case_engine.save_process_draft(people["ada"], "case_lifecycle", "case_lifecycle.bpmn", broken.encode())
+    assert {p["element_id"] for p in saved["problems"]} >= {"write_plan"}
+    with pytest.raises(DeploymentInvalid):
+        case_engine.deploy_process_drafts(people["ada"], "case_lifecycle")
+    assert [v["version"] for v in case_engine.version_history(people["ada"], "case_lifecycle")] == [1]
+
+
+HOSTILE = {
+    "xxe": b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;</bpmn:definitions>',
+    "billion laughs": b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">'
+                      b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;">]><bpmn:definitions '
+                      b'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&c;</bpmn:definitions>',
+    "50 MB": b"<bpmn:definitions>" + b" " * (50 * 1024 * 1024) + b"</bpmn:definitions>",
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_a_hostile_file_is_refused_as_a_draft_and_nothing_is_stored(case_engine, people, kind):
+    with pytest.raises(DeploymentInvalid):
+        case_engine.save_process_draft(people["ada"], "case_lifecycle", "case_lifecycle.bpmn", HOSTILE[kind])
+    assert case_engine.model_files(people["ada"], "case_lifecycle", with_drafts=True)["files"][0]["draft"] is False
+
+
+def test_only_admins_design(case_engine, people):
+    for who in ("sam", "carol", "ivy"):
+        with pytest.raises(Forbidden):
+            case_engine.save_process_draft(people[who], "case_lifecycle", "case_lifecycle.bpmn", LIFECYCLE.encode())
+        with pytest.raises(Forbidden):
+            case_engine.migrate_cases(people[who], "case_lifecycle", 1)
+
+
+def test_deploying_without_a_draft_is_a_conflict(case_engine, people):
+    with pytest.raises(Conflict):
+        case_engine.deploy_process_drafts(people["ada"], "case_lifecycle")
