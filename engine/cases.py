@@ -26,6 +26,7 @@ from .forms import FormCatalog
 from .identity import Identity
 from .case_views import CaseViewsMixin
 from .designer import DesignerMixin
+from .simulation import SimulationMixin
 from .inbox import InboxMixin
 from .models import (AuditEvent, Case, Client, FormDraft, HumanTask, RecordEntry, TaskDelegation, TaskFollowUp,
                      Timer, User, WorkflowState)
@@ -38,7 +39,7 @@ CLOSED_STAGES = ("follow_up", "closed", "ineligible")
 MAX_TIMER_STEPS_PER_CASE = 1000
 
 
-class CaseEngine(InboxMixin, CaseViewsMixin, DesignerMixin):
+class CaseEngine(InboxMixin, CaseViewsMixin, DesignerMixin, SimulationMixin):
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, forms: FormCatalog,
                  case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None):
         install_spiff_clock()

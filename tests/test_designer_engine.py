@@ -143,3 +143,36 @@ def test_only_admins_design(case_engine, people):
 def test_deploying_without_a_draft_is_a_conflict(case_engine, people):
     with pytest.raises(Conflict):
         case_engine.deploy_process_drafts(people["ada"], "case_lifecycle")
+
+
+def test_a_draft_is_simulated_on_a_sample_case_without_touching_real_cases(case_engine, people, story):
+    from tests.lifecycle import APPROVE, ENGAGED, PLAN, SCREENED, assessed
+
+    real = story()
+    case_engine.save_process_draft(people["ada"], "case_lifecycle", "case_lifecycle.bpmn",
+                                   LIFECYCLE.replace(TIMER_90, TIMER_60).encode())
+    actions = [{"complete": "screen_referral", "data": SCREENED}, {"complete": "engage_client", "data": ENGAGED},
+               {"complete": "assess", "data": assessed()}, {"complete": "write_plan", "data": PLAN}]
+    halfway = case_engine.simulate(people["ada"], "case_lifecycle", actions)
+    assert halfway["stage"] == "planning"
+    assert [(t["bpmn_id"], t["lane"], t["approval"]) for t in halfway["tasks"]] == [("approve_plan", "supervisor", True)]
+    assert any(p["bpmn_id"] == "decide_eligibility" for p in halfway["path"])
+
+    later = case_engine.simulate(people["ada"], "case_lifecycle",
+                                 actions + [{"complete": "approve_plan", "data": APPROVE}, {"advance": "P61D"}])
+    assert later["stage"] == "monitoring"
+    assert "reassess" in [t["bpmn_id"] for t in later["tasks"]]  # the draft's 60 days, not 90
+    fired = [p for p in later["path"] if p["bpmn_id"] == "reassessment_due"]
+    assert fired and fired[0]["at"].startswith("2026-03-06")  # 60 days after the plan's approval on 5 Jan
+    # the real world did not move
+    assert case_engine.clock.now().isoformat().startswith("2026-01-05")
+    assert real.open_tasks() == ["screen_referral"]
+    assert [v["version"] for v in case_engine.version_history(people["ada"], "case_lifecycle")] == [1]
+
+
+def test_a_simulation_step_that_does_not_fit_says_which(case_engine, people):
+    from engine.errors import InvalidData
+
+    with pytest.raises(InvalidData) as refused:
+        case_engine.simulate(people["ada"], "case_lifecycle", [{"complete": "approve_plan", "data": {}}])
+    assert "there is no open task 'approve_plan' (open: screen_referral)" in refused.value.message
