@@ -44,6 +44,9 @@ def create_app(overrides: dict | None = None, engine: CaseEngine | None = None) 
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(ui)
+    from .designer import designer
+
+    app.register_blueprint(designer)
     register_error_handlers(app)
 
     @app.after_request

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
-from . import auth, cases, openapi, process_models, tasks  # noqa: E402,F401  (routes register on import)
+from . import auth, cases, designer, openapi, process_models, tasks  # noqa: E402,F401  (routes register on import)

@@ -215,6 +215,58 @@ DOCUMENT = {
                                    "200": _json({"type": "object"}, "nothing changed"),
                                    "413": _json(_ref("Error"), "upload too large"),
                                    "422": _json(_ref("Error"), "details: [{element_id, message}]"), **ERRORS}}},
+        "/api/process-models/{model_id}/versions": {"get": _op(
+            "Version history: who deployed what when, elements added/removed/changed, running cases (admin)",
+            {"200": _json({"type": "array", "items": {"type": "object"}}), "403": _json(_ref("Error"), "not an admin")},
+            params=[_path("model_id", {"type": "string"})], tag="designer")},
+        "/api/process-models/{model_id}/files": {"get": _op(
+            "The files of a version (latest by default), with the drafts laid over them if drafts=1 (admin)",
+            {"200": _json({"type": "object"})},
+            params=[_path("model_id", {"type": "string"}), _query("version", {"type": "integer"}, "version number"),
+                    _query("drafts", {"type": "string", "enum": ["1"]}, "include drafts")], tag="designer")},
+        "/api/process-models/{model_id}/drafts/{filename}": {"put": {
+            "summary": "Save a BPMN/DMN file as a draft; every deploy check runs and its problems come back (admin)",
+            "tags": ["designer"], "parameters": [_path("model_id", {"type": "string"}),
+                                                  _path("filename", {"type": "string"})],
+            "requestBody": {"required": True, "content": {"application/xml": {"schema": {"type": "string"}}}},
+            "responses": {"200": _json({"type": "object", "properties": {
+                "problems": {"type": "array", "items": {"type": "object"}}}}),
+                "413": _json(_ref("Error"), "file too large"),
+                "422": _json(_ref("Error"), "unsafe or unreadable XML; nothing stored"), **ERRORS}}},
+        "/api/process-models/{model_id}/drafts": {"delete": _op(
+            "Discard the model's drafts (admin)", {"200": _json({"type": "object"})},
+            params=[_path("model_id", {"type": "string"})], tag="designer")},
+        "/api/process-models/{model_id}/deploy": {"post": _op(
+            "Deploy the drafts as a new immutable version (admin)",
+            {"201": _json({"type": "object"}), "409": _json(_ref("Error"), "no draft"),
+             "422": _json(_ref("Error"), "details: [{element_id, message}]")},
+            params=[_path("model_id", {"type": "string"})], tag="designer")},
+        "/api/process-models/{model_id}/migrate": {"post": _op(
+            "Move running cases to a version; each case all or nothing, refusals with the reason (admin)",
+            {"200": _json({"type": "object", "properties": {
+                "migrated": {"type": "array", "items": {"type": "object"}},
+                "refused": {"type": "array", "items": {"type": "object", "properties": {
+                    "case_id": {"type": "integer"}, "reason": {"type": "string"}}}}}})},
+            body={"type": "object", "required": ["to_version"], "properties": {
+                "to_version": {"type": "integer"}, "from_version": {"type": "integer"},
+                "case_ids": {"type": "array", "items": {"type": "integer"}}}},
+            params=[_path("model_id", {"type": "string"})], tag="designer")},
+        "/api/process-models/{model_id}/simulate": {"post": _op(
+            "Run the drafts (or a version) on a sample case in memory: answers and time moved forward (admin)",
+            {"200": _json({"type": "object", "properties": {
+                "path": {"type": "array", "items": {"type": "object"}},
+                "tasks": {"type": "array", "items": {"type": "object"}},
+                "timers": {"type": "array", "items": {"type": "object"}}, "stage": {"type": ["string", "null"]}}}),
+             "422": _json(_ref("Error"), "an action does not fit the run")},
+            body={"type": "object", "properties": {"version": {"type": "integer"}, "actions": {
+                "type": "array", "items": {"type": "object", "properties": {
+                    "complete": {"type": "string"}, "data": {"type": "object"}, "form": {"type": "string"},
+                    "fields": {"type": "object"}, "advance": {"type": "string"}}}}}},
+            params=[_path("model_id", {"type": "string"})], tag="designer")},
+        "/api/forms": {"get": _op("The forms in forms/", {"200": _json({"type": "array", "items": {
+            "type": "object"}})}, tag="designer")},
+        "/api/forms/{name}": {"get": _op("A form's JSON Schema and UI schema", {"200": _json({"type": "object"})},
+                                         params=[_path("name", {"type": "string"})], tag="designer")},
         "/api/openapi.json": {"get": _op("This document", {"200": _json({"type": "object"})}, tag="meta",
                                          auth=False)},
     },
