@@ -25,6 +25,7 @@ REASSESSMENT_TIMERS = ("reassessment_due",)
 REASSESSMENT_TASKS = ("reassess",)
 PLAN_FORMS = ("service_plan",)
 APPROVAL_PREFIXES = ("approve_", "second_approve_")
+DASHBOARD_ROWS = 50  # each list shows the most urgent; the headline figures count them all
 # The stages a case walks through, in order, for the progress bar.
 PROGRESS = [s for s in STAGES if s not in ("closed", "ineligible")]
 
@@ -140,16 +141,17 @@ class CaseViewsMixin:
         with self.transaction() as session:
             open_case = and_(Case.status == "active", Case.stage.not_in(("follow_up", "closed", "ineligible")))
             team_clause = (Case.team == team) if team else True
+            task_team = (HumanTask.team == team) if team else True  # the task's copy: one index finds them
             by_worker = session.execute(
                 select(Case.case_manager_id, Case.acuity, func.count())
                 .where(open_case, team_clause).group_by(Case.case_manager_id, Case.acuity)).all()
             overdue_by_worker = dict(session.execute(
                 select(HumanTask.assignee_id, func.count()).join(Case, Case.id == HumanTask.case_id)
-                .where(HumanTask.state == "open", HumanTask.due_at < now, team_clause)
+                .where(HumanTask.state == "open", HumanTask.due_at < now, task_team)
                 .group_by(HumanTask.assignee_id)).all())
             open_by_worker = dict(session.execute(
                 select(HumanTask.assignee_id, func.count()).join(Case, Case.id == HumanTask.case_id)
-                .where(HumanTask.state == "open", team_clause).group_by(HumanTask.assignee_id)).all())
+                .where(HumanTask.state == "open", task_team).group_by(HumanTask.assignee_id)).all())
             people_query = select(User).where(User.active.is_(True))
             if team:
                 people_query = people_query.where(User.team == team)
@@ -177,7 +179,7 @@ class CaseViewsMixin:
             soon = session.execute(
                 select(Timer, Case, Client).join(Case, Case.id == Timer.case_id).join(Client)
                 .where(Timer.bpmn_id.in_(REASSESSMENT_TIMERS), Timer.due_at < now + timedelta(days=30), team_clause)
-                .order_by(Timer.due_at).limit(200)).all()
+                .order_by(Timer.due_at).limit(DASHBOARD_ROWS)).all()
             reassessments = [{"case_id": c.id, "client": f"{cl.first_name} {cl.last_name}", "due_at": t.due_at,
                               "overdue": t.due_at < now,
                               "case_manager": c.case_manager.username if c.case_manager else None}
@@ -186,7 +188,7 @@ class CaseViewsMixin:
             opened = session.execute(
                 select(HumanTask, Case, Client).join(Case, Case.id == HumanTask.case_id).join(Client)
                 .where(HumanTask.state == "open", HumanTask.bpmn_id.in_(REASSESSMENT_TASKS), team_clause)
-                .order_by(HumanTask.due_at).limit(200)).all()
+                .order_by(HumanTask.due_at).limit(DASHBOARD_ROWS)).all()
             reassessments = [{"case_id": c.id, "client": f"{cl.first_name} {cl.last_name}", "due_at": t.due_at,
                               "overdue": t.due_at is not None and t.due_at < now, "task_id": t.id,
                               "case_manager": c.case_manager.username if c.case_manager else None}
@@ -195,11 +197,20 @@ class CaseViewsMixin:
             waiting = list(session.scalars(
                 select(HumanTask.id).join(Case, Case.id == HumanTask.case_id)
                 .where(HumanTask.state == "open", approval_clause, team_clause)
-                .order_by(HumanTask.due_at.is_(None), HumanTask.due_at).limit(200)))
+                .order_by(HumanTask.due_at.asc().nulls_last()).limit(DASHBOARD_ROWS)))
             overdue = list(session.scalars(
                 select(HumanTask.id).join(Case, Case.id == HumanTask.case_id)
                 .where(HumanTask.state == "open", HumanTask.due_at < now, team_clause)
-                .order_by(HumanTask.due_at).limit(200)))
+                .order_by(HumanTask.due_at).limit(DASHBOARD_ROWS)))
+            awaiting_total = session.scalar(
+                select(func.count()).select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
+                .where(HumanTask.state == "open", approval_clause, team_clause))
+            reassessments_total = session.scalar(
+                select(func.count()).select_from(Timer).join(Case, Case.id == Timer.case_id)
+                .where(Timer.bpmn_id.in_(REASSESSMENT_TIMERS), Timer.due_at < now + timedelta(days=30), team_clause)
+            ) + session.scalar(
+                select(func.count()).select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
+                .where(HumanTask.state == "open", HumanTask.bpmn_id.in_(REASSESSMENT_TASKS), team_clause))
             overdue_total = session.scalar(
                 select(func.count()).select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
                 .where(HumanTask.state == "open", HumanTask.due_at < now, team_clause))
@@ -209,7 +220,8 @@ class CaseViewsMixin:
                 "reassessments_due": reassessments,
                 "awaiting_approval": self._task_rows(session, actor, waiting, now),
                 "overdue_tasks": self._task_rows(session, actor, overdue, now),
-                "overdue_total": overdue_total,
+                "overdue_total": overdue_total, "awaiting_total": awaiting_total,
+                "reassessments_total": reassessments_total,
                 "open_cases": sum(r["cases"] for r in ordered),
             }
 

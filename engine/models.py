@@ -169,6 +169,7 @@ class HumanTask(Base):
         Index("ix_human_tasks_assignee_state_due", "assignee_id", "state", "due_at"),
         Index("ix_human_tasks_case_state", "case_id", "state"),
         Index("ix_human_tasks_state_due", "state", "due_at"),
+        Index("ix_human_tasks_state_team_due", "state", "team", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
