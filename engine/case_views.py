@@ -6,15 +6,15 @@ and never queries the database or SpiffWorkflow itself.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from lxml import etree
-from sqlalchemy import and_, case as sql_case, func, select
+from sqlalchemy import and_, func, select
 
 from . import access
 from .access import Actor
 from .errors import Forbidden, NotFound
-from .models import Case, Client, HumanTask, ProcessFile, RecordEntry, Timer, User
+from .models import Case, Client, HumanTask, ProcessFile, Timer, User
 from .vocabulary import STAGES
 
 # NASW Std 11: caseload size alone does not measure workload; cases in acute, high-risk

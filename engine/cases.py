@@ -533,17 +533,8 @@ class CaseEngine(InboxMixin, CaseViewsMixin, DesignerMixin, SimulationMixin):
             raise Forbidden("only supervisors and administrators may assign tasks")
         with self.transaction() as session:
             task = self._open_task_for_change(session, actor, task_id)
-            assignee = self.identity.get(session, username)
-            if assignee is None:
-                raise InvalidData("no such user", [{"field": "username", "message": f"no user '{username}'"}])
+            assignee = self._user_who_can_take(session, actor, task, username)
             assignee_actor = Actor.of(assignee)
-            if not access.can_work_lane(assignee_actor, task.lane):
-                raise InvalidData("that user cannot work this task",
-                                  [{"field": "username", "message": f"{username} does not hold the role "
-                                                                    f"'{task.lane}' this task needs"}])
-            if not access.has_role(actor, "admin") and assignee.team != task.case.team:
-                raise InvalidData("that user is not on the case's team",
-                                  [{"field": "username", "message": f"{username} is not on team {task.case.team}"}])
             previous = task.assignee.username if task.assignee else None
             task.assignee_id = assignee.id
             delegation = session.get(TaskDelegation, task.id)
@@ -556,6 +547,21 @@ class CaseEngine(InboxMixin, CaseViewsMixin, DesignerMixin, SimulationMixin):
             session.flush()
             session.refresh(task)
             return _task_view(task)
+
+    def _user_who_can_take(self, session: Session, actor: Actor, task: HumanTask, username: str) -> User:
+        """The active user `username`, if they hold the task's lane and (unless an admin is
+        asking) are on the case's team; otherwise a 422 saying which."""
+        user = self.identity.get(session, username)
+        if user is None or not user.active:
+            raise InvalidData("no such user", [{"field": "username", "message": f"no user '{username}'"}])
+        if not access.can_work_lane(Actor.of(user), task.lane):
+            raise InvalidData("that user cannot work this task",
+                              [{"field": "username", "message": f"{username} does not hold the role "
+                                                                f"'{task.lane}' this task needs"}])
+        if not access.has_role(actor, "admin") and user.team != task.case.team:
+            raise InvalidData("that user is not on the case's team",
+                              [{"field": "username", "message": f"{username} is not on team {task.case.team}"}])
+        return user
 
     def _adopt_case(self, case: Case, actor: Actor, lane: str | None) -> None:
         """The first case manager (or supervisor) to take on a case's work becomes its owner."""

@@ -8,8 +8,6 @@ safe to parse (entities, a DTD, too big) is refused and nothing is stored.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,7 +17,6 @@ from .bpmn_loader import parse_xml
 from .clock import FixedClock, using_clock
 from .errors import Conflict, DeploymentInvalid, Forbidden, InvalidData, NotFound
 from .models import Case, ProcessDraft, ProcessVersion, Timer
-from .runtime import CaseWorkflow
 from .version_diff import diff_files
 
 

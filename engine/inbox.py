@@ -229,19 +229,10 @@ class InboxMixin:
             task = self._open_task_for_change(session, actor, task_id)
             if task.assignee_id != actor.id:
                 raise Forbidden(f"only the person the task '{task.name}' is assigned to may delegate it")
-            delegate = self.identity.get(session, username)
-            if delegate is None or not delegate.active:
-                raise InvalidData("no such user", [{"field": "username", "message": f"no user '{username}'"}])
-            if delegate.id == actor.id:
+            if username == actor.username:
                 raise InvalidData("you cannot delegate a task to yourself",
                                   [{"field": "username", "message": "choose a colleague"}])
-            if not access.can_work_lane(Actor.of(delegate), task.lane):
-                raise InvalidData("that user cannot work this task",
-                                  [{"field": "username", "message": f"{username} does not hold the role "
-                                                                    f"'{task.lane}' this task needs"}])
-            if not access.has_role(actor, "admin") and delegate.team != task.case.team:
-                raise InvalidData("that user is not on the case's team",
-                                  [{"field": "username", "message": f"{username} is not on team {task.case.team}"}])
+            delegate = self._user_who_can_take(session, actor, task, username)
             row = session.get(TaskDelegation, task.id)
             if row is None:
                 session.add(TaskDelegation(task_id=task.id, owner_id=actor.id, delegate_id=delegate.id,

@@ -82,6 +82,25 @@ def case_engine(db_engine, clock, forms):
 
 
 @pytest.fixture
+def lifecycle_engine(db_engine, clock):
+    """An engine running the shipped lifecycle (processes/, forms/) instead of the small test diagrams."""
+    engine = CaseEngine(session_factory(db_engine), clock, FormCatalog(ROOT / "forms"), case_process="case_lifecycle")
+    engine.deploy_path(ROOT / "processes", "ada")
+    return engine
+
+
+@pytest.fixture
+def lifecycle_app(lifecycle_engine, database_url, tmp_path):
+    from web import create_app
+
+    app = create_app({"CASEPATH_ENV": "test", "DATABASE_URL": database_url, "SECRET_KEY": "test",
+                      "CASEPATH_INSTANCE_DIR": str(tmp_path / "instance"), "CASEPATH_FORMS_DIR": str(ROOT / "forms")},
+                     engine=lifecycle_engine)
+    app.testing = True
+    return app
+
+
+@pytest.fixture
 def people(case_engine):
     """The agency's staff: {username: Actor}."""
     return {name: case_engine.add_user(name, PASSWORD, roles, team) for name, roles, team in USERS}

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cases import CaseEngine
-from engine.db import session_factory
-from engine.forms import FormCatalog
-from tests.lifecycle import FORMS, PROCESSES
 from tests.test_designer_engine import HOSTILE, LIFECYCLE
 from tests.test_web_ui import Browser
 
@@ -17,21 +13,13 @@ SCRIPT_IMPORT = LIFECYCLE.replace(
 
 
 @pytest.fixture
-def case_engine(db_engine, clock):
-    engine = CaseEngine(session_factory(db_engine), clock, FormCatalog(FORMS), case_process="case_lifecycle")
-    engine.deploy_path(PROCESSES, "ada")
-    return engine
+def case_engine(lifecycle_engine):
+    return lifecycle_engine
 
 
 @pytest.fixture
-def app(case_engine, database_url, tmp_path):
-    from web import create_app
-
-    app = create_app({"CASEPATH_ENV": "test", "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "CASEPATH_INSTANCE_DIR": str(tmp_path / "instance"), "CASEPATH_FORMS_DIR": str(FORMS)},
-                     engine=case_engine)
-    app.testing = True
-    return app
+def app(lifecycle_app):
+    return lifecycle_app
 
 
 def put_draft(client, body: bytes, filename: str = "case_lifecycle.bpmn"):

@@ -7,11 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from engine.cases import CaseEngine
-from engine.db import session_factory
 from engine.errors import Conflict, DeploymentInvalid, Forbidden
-from engine.forms import FormCatalog
-from tests.lifecycle import FORMS, PROCESSES, Story
+from tests.lifecycle import PROCESSES, Story
 
 LIFECYCLE = (PROCESSES / "case_lifecycle.bpmn").read_text()
 TIMER_90 = "<bpmn:timeDate>next_reassessment_at</bpmn:timeDate>"
@@ -19,10 +16,8 @@ TIMER_60 = "<bpmn:timeDuration>P60D</bpmn:timeDuration>"
 
 
 @pytest.fixture
-def case_engine(db_engine, clock):
-    engine = CaseEngine(session_factory(db_engine), clock, FormCatalog(FORMS), case_process="case_lifecycle")
-    engine.deploy_path(PROCESSES, "ada")
-    return engine
+def case_engine(lifecycle_engine):
+    return lifecycle_engine
 
 
 @pytest.fixture

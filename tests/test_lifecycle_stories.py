@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cases import CaseEngine
-from engine.db import session_factory
 from engine.errors import Forbidden, InvalidData
-from engine.forms import FormCatalog
-from tests.lifecycle import (APPROVE, CLOSURE, CONTACT, FOLLOW_UP, FORMS, MEALS_RELEASE, NO_ANSWER, PLAN,
-                             PROCESSES, Story)
+from tests.lifecycle import APPROVE, CLOSURE, CONTACT, FOLLOW_UP, MEALS_RELEASE, NO_ANSWER, PLAN, Story
 
 
 @pytest.fixture
-def case_engine(db_engine, clock):
-    engine = CaseEngine(session_factory(db_engine), clock, FormCatalog(FORMS), case_process="case_lifecycle")
-    engine.deploy_path(PROCESSES, "ada")
-    return engine
+def case_engine(lifecycle_engine):
+    return lifecycle_engine
 
 
 @pytest.fixture

@@ -3,34 +3,22 @@ visibility, the inbox's tabs and actions, task forms with per-field errors and d
 the case page, the dashboard and the client's copy. (tests/browser drives it in Chromium.)"""
 from __future__ import annotations
 
-import copy
 import re
 
 import pytest
 
-from engine.cases import CaseEngine
-from engine.db import session_factory
-from engine.forms import FormCatalog
 from tests.conftest import PASSWORD
-from tests.lifecycle import FORMS, PLAN, PROCESSES, Story
+from tests.lifecycle import PLAN, Story
 
 
 @pytest.fixture
-def case_engine(db_engine, clock):
-    engine = CaseEngine(session_factory(db_engine), clock, FormCatalog(FORMS), case_process="case_lifecycle")
-    engine.deploy_path(PROCESSES, "ada")
-    return engine
+def case_engine(lifecycle_engine):
+    return lifecycle_engine
 
 
 @pytest.fixture
-def app(case_engine, database_url, tmp_path):
-    from web import create_app
-
-    app = create_app({"CASEPATH_ENV": "test", "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "CASEPATH_INSTANCE_DIR": str(tmp_path / "instance"), "CASEPATH_FORMS_DIR": str(FORMS)},
-                     engine=case_engine)
-    app.testing = True
-    return app
+def app(lifecycle_app):
+    return lifecycle_app
 
 
 class Browser:

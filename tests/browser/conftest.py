@@ -17,10 +17,8 @@ from werkzeug.serving import make_server
 
 from engine.cases import CaseEngine
 from engine.clock import FixedClock
-from engine.db import session_factory
-from engine.forms import FormCatalog
 from tests.conftest import PASSWORD
-from tests.lifecycle import FORMS, PROCESSES
+from tests.lifecycle import FORMS
 
 CHROMIUM = os.environ.get("CASEPATH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -63,13 +61,6 @@ class LiveServer:
         """Move the agency's clock forward and let the timer worker catch up."""
         self.clock.advance(duration)
         self.engine.fire_due_timers()
-
-
-@pytest.fixture
-def lifecycle_engine(db_engine, clock):
-    engine = CaseEngine(session_factory(db_engine), clock, FormCatalog(FORMS), case_process="case_lifecycle")
-    engine.deploy_path(PROCESSES, "ada")
-    return engine
 
 
 @pytest.fixture

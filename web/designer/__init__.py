@@ -62,13 +62,17 @@ def model(model_id):
                            read_only=version is not None)
 
 
+def _form_or_404(name: str):
+    forms = case_engine().forms
+    if name not in forms:
+        abort(404)
+    return forms.get(name)
+
+
 @designer.get("/forms/<name>")
 @login_required
 def form_preview(name):
-    engine = case_engine()
-    if name not in engine.forms:
-        abort(404)
-    form = engine.forms.get(name)
+    form = _form_or_404(name)
     return render_template("designer/form_preview.html", name=name, form=form,
                            rendered=FormRenderer(form.schema, form.ui_schema), problem=None)
 
@@ -80,9 +84,7 @@ def form_preview_check(name):
     from engine.errors import InvalidData
 
     engine = case_engine()
-    if name not in engine.forms:
-        abort(404)
-    form = engine.forms.get(name)
+    form = _form_or_404(name)
     data = parse_form(form.schema, request.form)
     try:
         engine.forms.validate(name, data)
@@ -98,8 +100,5 @@ def form_preview_check(name):
 @login_required
 def form_fragment(name):
     """Just the form's fields, for the simulator's answer dialog."""
-    engine = case_engine()
-    if name not in engine.forms:
-        abort(404)
-    form = engine.forms.get(name)
+    form = _form_or_404(name)
     return str(FormRenderer(form.schema, form.ui_schema).render())
