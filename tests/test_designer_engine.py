@@ -171,3 +171,28 @@ def test_a_simulation_step_that_does_not_fit_says_which(case_engine, people):
     with pytest.raises(InvalidData) as refused:
         case_engine.simulate(people["ada"], "case_lifecycle", [{"complete": "approve_plan", "data": {}}])
     assert "there is no open task 'approve_plan' (open: screen_referral)" in refused.value.message
+
+
+def test_an_admin_changes_the_acuity_table_and_new_cases_follow_it(case_engine, people, story, clock):
+    acuity = (PROCESSES / "acuity.dmn").read_text()
+    low_90 = '<outputEntry id="a3_reassess"><text>"P90D"</text></outputEntry>'
+    assert low_90 in acuity
+    saved = case_engine.save_process_draft(people["ada"], "case_lifecycle", "acuity.dmn",
+                                           acuity.replace(low_90, low_90.replace("P90D", "P45D")).encode())
+    assert saved["problems"] == []
+    assert case_engine.deploy_process_drafts(people["ada"], "case_lifecycle")["version"] == 2
+    changes = case_engine.version_history(people["ada"], "case_lifecycle")[0]["changes"]
+    assert [(c["type"], c["file"]) for c in changes["changed"]] == [("rule", "acuity.dmn")]
+
+    low = story()
+    low.to_monitoring()
+    assert reassessment_due(low) - clock.now() == timedelta(days=45)
+
+
+def test_a_broken_decision_table_is_flagged_on_its_rule(case_engine, people):
+    acuity = (PROCESSES / "acuity.dmn").read_text()
+    broken = acuity.replace('<text>"P90D"</text>', '<text>__import__("os")</text>')
+    saved = case_engine.save_process_draft(people["ada"], "case_lifecycle", "acuity.dmn", broken.encode())
+    assert [p["element_id"] for p in saved["problems"]] == ["a3_reassess"]
+    with pytest.raises(DeploymentInvalid):
+        case_engine.deploy_process_drafts(people["ada"], "case_lifecycle")

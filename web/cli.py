@@ -138,6 +138,30 @@ def deploy_command(path: Path, deployed_by: str):
         click.echo(f"{version.model_id} version {version.version} unchanged; nothing deployed")
 
 
+@cli.command("migrate")
+@click.argument("model_id")
+@click.option("--to", "to_version", type=int, required=True, help="the version to move running cases to")
+@click.option("--from", "from_version", type=int, default=None, help="only cases on this version")
+@click.option("--case", "case_ids", type=int, multiple=True, help="only this case (repeat for several)")
+def migrate_command(model_id: str, to_version: int, from_version: int | None, case_ids: tuple[int, ...]):
+    """Move running cases to another version of their process; each case all or nothing.
+
+    Exits non-zero when any case was refused, so scripts notice."""
+    from engine.access import ENGINE
+
+    try:
+        result = case_engine().migrate_cases(ENGINE, model_id, to_version, list(case_ids) or None, from_version)
+    except EngineError as exc:
+        _fail(exc)
+    for moved in result["migrated"]:
+        click.echo(f"case {moved['case_id']}: moved from version {moved['from_version']} to {to_version}")
+    for refused in result["refused"]:
+        click.secho(f"case {refused['case_id']} refused: {refused['reason']}", fg="yellow", err=True)
+    click.echo(f"{len(result['migrated'])} case(s) moved, {len(result['refused'])} refused")
+    if result["refused"]:
+        sys.exit(1)
+
+
 users = AppGroup("user", help="User accounts.")
 cli.add_command(users)
 

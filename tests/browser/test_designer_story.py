@@ -49,6 +49,7 @@ def test_an_admin_shortens_the_reassessment_deploys_and_migrates(page, live_serv
     expect(page.locator("#problems li.ok")).to_contain_text("No problems")
     page.screenshot(path=str(live_server.artifacts / "designer.png"), full_page=True)
     page.get_by_role("button", name="Deploy as a new version").click()
+    page.wait_for_url("**/designer/models/case_lifecycle?deployed=2")
     expect(page.locator("#status")).to_contain_text("Deployed version 2")
 
     # a new case runs on version 2; the running case keeps version 1's 90 days
@@ -85,6 +86,22 @@ def test_an_admin_shortens_the_reassessment_deploys_and_migrates(page, live_serv
     # a sample case can walk the new version without touching real ones
     page.get_by_role("button", name="Start a sample case").click()
     expect(page.locator("#sim-tasks")).to_contain_text("Screen the referral")
+
+    # version 1 is still there to look at, as it was deployed
+    page.get_by_role("link", name="version 1", exact=True).click()
+    expect(page.locator("#designer")).to_have_attribute("data-ready", "case_lifecycle.bpmn")
+    expect(page.locator("#showing")).to_have_text("version 1 (read only)")
+    expect(page.get_by_role("button", name="Save draft and check")).to_have_count(0)
+    assert page.evaluate("window.casepathDesigner.reveal('engage_client')")  # the old id, on version 1's diagram
+
+    # and a new draft can start from it (going back is a new version, never an edit of an old one)
+    page.get_by_role("link", name="Start a draft from this version").click()
+    expect(page.locator("#designer")).to_have_attribute("data-ready", "case_lifecycle.bpmn")
+    page.get_by_role("button", name="Save draft and check").click()
+    expect(page.locator("#problems li.ok")).to_contain_text("No problems")
+    drafts = engine.model_files(people["ada"], "case_lifecycle", with_drafts=True)["files"]
+    draft = next(f for f in drafts if f["filename"] == "case_lifecycle.bpmn")
+    assert draft["draft"] and 'id="engage_client"' in draft["content"] and "P60D" not in draft["content"]
     assert page.console_errors == []
 
 

@@ -58,8 +58,12 @@ def model(model_id):
     engine = case_engine()
     history = engine.version_history(signed_in_actor(), model_id)
     version = request.args.get("version", type=int)
+    # ?version=N shows a deployed version as it is; with &edit=1 it becomes the starting
+    # point of new drafts (to build on, or go back to, an earlier version).
+    editing = version is not None and request.args.get("edit") == "1"
+    deployed = request.args.get("deployed", type=int)
     return render_template("designer/model.html", model_id=model_id, history=history, version=version,
-                           read_only=version is not None)
+                           read_only=version is not None and not editing, editing=editing, deployed=deployed)
 
 
 def _form_or_404(name: str):

@@ -9,6 +9,8 @@
   var MODEL = root.getAttribute("data-model");
   var VERSION = root.getAttribute("data-version");
   var READ_ONLY = root.getAttribute("data-read-only") === "true";
+  // A draft started from an older version: every file of it is saved, so the deploy is that version plus the edits.
+  var EDITING_VERSION = root.getAttribute("data-editing") === "true";
   var ROLES = JSON.parse(root.getAttribute("data-roles"));
   var CSRF = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var API = "/api/process-models/" + encodeURIComponent(MODEL);
@@ -108,6 +110,7 @@
       tabs.innerHTML = "";
       state.files.forEach(function (file) {
         state.xml[file.filename] = file.content;
+        if (EDITING_VERSION) { file.draft = true; }
         if (file.problems && file.problems.length) { state.problems = state.problems.concat(file.problems); }
         var tab = el("button", { type: "button", role: "tab", "data-file": file.filename, "aria-selected": "false" },
                      file.filename + (file.draft ? " (draft)" : ""));
@@ -310,11 +313,18 @@
     state.problems = problems;
     var list = $("problems");
     list.innerHTML = "";
-    if (!problems.length) { list.appendChild(el("li", { "class": "ok" }, "No problems: this draft can be deployed.")); return; }
+    if (!problems.length) {
+      list.appendChild(el("li", { "class": "ok" }, "No problems: this draft can be deployed."));
+      showProblems();  // clears the badges of problems now fixed
+      return;
+    }
     problems.forEach(function (problem) {
       var item = el("li", { "class": "problem" });
       if (problem.element_id) {
-        var link = el("button", { type: "button", "class": "link" }, problem.element_id);
+        // Name the step as the admin sees it in the diagram; the id is the fallback.
+        var shape = bpmn && bpmn.get("elementRegistry").get(problem.element_id);
+        var label = (shape && shape.businessObject && shape.businessObject.name) || problem.element_id;
+        var link = el("button", { type: "button", "class": "link", "data-element": problem.element_id }, label);
         link.addEventListener("click", function () { reveal(problem.element_id); });
         item.appendChild(link);
         item.appendChild(document.createTextNode(": "));
@@ -384,7 +394,9 @@
         status(result.created ? "Deployed version " + result.version + ". New cases start on it; running cases stay on theirs until moved."
                               : "Nothing to deploy: the draft matches version " + result.version + ".");
         root.setAttribute("data-deployed", String(result.version));
-        setTimeout(function () { window.location.reload(); }, 1500);
+        // Reload at once (history, running counts, migration choices are server-rendered);
+        // the page says what was deployed.
+        if (result.created) { window.location.assign(window.location.pathname + "?deployed=" + result.version); }
       });
     }).catch(function (error) { status("Not deployed: " + error.message); listProblems(error.details || []); });
   }
