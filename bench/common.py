@@ -15,10 +15,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from engine.cases import CaseEngine
+from engine.facade import CaseEngine
 from engine.clock import FixedClock
-from engine.db import make_engine, session_factory, upgrade
-from engine.forms import FormCatalog
+from engine.store.db import make_engine, session_factory, upgrade
+from engine.definitions.forms import FormCatalog
+from engine.policy import operator
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PROCESSES = ROOT / "tests" / "processes"
@@ -55,8 +56,8 @@ def case_engine(kind: str, case_process: str = "monitoring_loop"):
         upgrade(db)
         clock = FixedClock(START)
         engine = CaseEngine(session_factory(db), clock, FormCatalog(TEST_FORMS), case_process=case_process)
-        engine.deploy_path(TEST_PROCESSES, "bench")
-        carol = engine.add_user("carol", "bench-password-1", ["case_manager"], "north")
+        engine.processes.deploy_path(operator("bench"), TEST_PROCESSES)
+        carol = engine.identity.add_user("carol", "bench-password-1", ["case_manager"], "north")
         try:
             yield engine, clock, carol
         finally:

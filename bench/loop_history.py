@@ -19,12 +19,12 @@ from common import START, CLIENT, TEST_PROCESSES, case_engine
 
 from sqlalchemy import select
 
-from engine.bpmn_loader import build_specs, load_files
+from engine.definitions.loader import build_specs, load_files
 from engine.clock import FixedClock, install_spiff_clock, using_clock
-from engine.models import WorkflowState
-from engine.process_models import read_path
-from engine.scripting import restricted_script_engine
-from engine.workflow_codec import full_dumps, full_loads
+from engine.store.models import WorkflowState
+from engine.definitions.catalog import read_path
+from engine.definitions.scripting import restricted_script_engine
+from engine.runtime.codec import full_dumps, full_loads
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -39,14 +39,14 @@ def window_ms(costs: dict[int, float], week: int) -> float:
 def casepath(kind: str, weeks: int) -> tuple[dict, dict]:
     costs, sizes = {}, {}
     with case_engine(kind) as (engine, clock, carol):
-        case = engine.open_case(carol, CLIENT)
+        case = engine.cases.open_case(carol, CLIENT)
         for week in range(1, weeks + 1):
             started = time.perf_counter()
-            case = engine.complete(carol, case["tasks"][0]["id"] if week == 1 else task_id,
+            case = engine.tasks.complete(carol, case["tasks"][0]["id"] if week == 1 else task_id,
                                    {"note": f"week {week}", "done": False})["case"]
             clock.advance("P7D")
-            engine.fire_due_timers()
-            task_id = engine.list_tasks(carol, "mine")[0]["id"]
+            engine.timers.fire_due_timers()
+            task_id = engine.tasks.list_tasks(carol, "mine")[0]["id"]
             costs[week] = time.perf_counter() - started
             with engine.sessions() as session:
                 sizes[week] = session.scalar(select(WorkflowState.size).where(WorkflowState.case_id == case["id"]))

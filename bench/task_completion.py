@@ -19,11 +19,11 @@ import time
 
 from common import START, CLIENT, TEST_PROCESSES, case_engine, fmt, percentiles
 
-from engine.bpmn_loader import build_specs, load_files
+from engine.definitions.loader import build_specs, load_files
 from engine.clock import FixedClock, install_spiff_clock, using_clock
-from engine.process_models import read_path
-from engine.scripting import restricted_script_engine
-from engine.workflow_codec import full_dumps, full_loads
+from engine.definitions.catalog import read_path
+from engine.definitions.scripting import restricted_script_engine
+from engine.runtime.codec import full_dumps, full_loads
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -55,11 +55,11 @@ def raw_spiff(samples: int) -> dict:
 
 def casepath(kind: str, cases: int) -> dict:
     with case_engine(kind) as (engine, _clock, carol):
-        task_ids = [engine.open_case(carol, CLIENT)["tasks"][0]["id"] for _ in range(cases + 20)]
+        task_ids = [engine.cases.open_case(carol, CLIENT)["tasks"][0]["id"] for _ in range(cases + 20)]
         times = []
         for task_id in task_ids:
             started = time.perf_counter()
-            engine.complete(carol, task_id, CONTACT)
+            engine.tasks.complete(carol, task_id, CONTACT)
             times.append(time.perf_counter() - started)
     return percentiles(times[20:])  # the first few warm caches and connections
 

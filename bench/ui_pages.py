@@ -26,11 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import POSTGRES_URL, START, database, percentiles  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
-from engine.cases import CaseEngine  # noqa: E402
+from engine.facade import CaseEngine  # noqa: E402
 from engine.clock import FixedClock  # noqa: E402
-from engine.db import make_engine, session_factory, upgrade  # noqa: E402
-from engine.forms import FormCatalog  # noqa: E402
+from engine.store.db import make_engine, session_factory, upgrade  # noqa: E402
+from engine.definitions.forms import FormCatalog  # noqa: E402
 from tests.lifecycle import FORMS, PLAN, PROCESSES, Story  # noqa: E402
+from engine.policy import operator
 
 PASSWORD = "bench-password-1"
 TEAMS = 5
@@ -39,13 +40,13 @@ MANAGERS_PER_TEAM = 8
 
 def build(engine: CaseEngine, clock: FixedClock) -> dict:
     """Users and one real case per stage (the templates the bulk load clones)."""
-    people = {"ada": engine.add_user("ada", PASSWORD, ["admin"])}
+    people = {"ada": engine.identity.add_user("ada", PASSWORD, ["admin"])}
     for team in range(1, TEAMS + 1):
-        people[f"sup{team}"] = engine.add_user(f"sup{team}", PASSWORD, ["supervisor"], f"team{team}")
-        people[f"ivy{team}"] = engine.add_user(f"ivy{team}", PASSWORD, ["intake"], f"team{team}")
+        people[f"sup{team}"] = engine.identity.add_user(f"sup{team}", PASSWORD, ["supervisor"], f"team{team}")
+        people[f"ivy{team}"] = engine.identity.add_user(f"ivy{team}", PASSWORD, ["intake"], f"team{team}")
         for n in range(MANAGERS_PER_TEAM):
             name = f"cm{team}{n}"
-            people[name] = engine.add_user(name, PASSWORD, ["case_manager"], f"team{team}")
+            people[name] = engine.identity.add_user(name, PASSWORD, ["case_manager"], f"team{team}")
     # The Story helper speaks of ivy, carol and sam: team 1's intake, first case manager, supervisor.
     cast = {**people, "ivy": people["ivy1"], "carol": people["cm10"], "sam": people["sup1"]}
     screening = Story(engine, cast, clock)
@@ -187,7 +188,7 @@ def main() -> None:
         upgrade(db)
         clock = FixedClock(START)
         engine = CaseEngine(session_factory(db), clock, FormCatalog(FORMS), case_process="case_lifecycle")
-        engine.deploy_path(PROCESSES, "bench")
+        engine.processes.deploy_path(operator("bench"), PROCESSES)
         built = build(engine, clock)
         load_seconds = bulk_load(engine, built, args.cases, args.completed_tasks)
         with engine.sessions() as session:

@@ -1,5 +1,8 @@
 """casepath's workflow engine: deploys BPMN/DMN, runs cases durably, fires timers.
 
-The engine knows nothing of Flask. Callers hand it a SQLAlchemy session factory,
-a clock and the form catalog, and use `engine.service.CaseEngine`.
+Cut by role, the way SpiffWorkflow cuts parser/specs/serializer:
+definitions/ (what a process model is), runtime/ (one case's workflow in memory),
+store/ (the database and the unit of work), services/ (one class per use case),
+views/ (read models for pages), policy.py (who may do what). facade.CaseEngine wires
+them; the engine knows nothing of Flask.
 """

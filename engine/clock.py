@@ -105,3 +105,8 @@ def install_spiff_clock() -> None:
 
 def add_iso_duration(start: datetime, duration: str) -> datetime:
     return start + isodate.parse_duration(duration)
+
+
+def due_from(start: datetime, due_in: str | None) -> datetime | None:
+    """When something opened at `start` with an ISO-8601 `due_in` (P3D) falls due."""
+    return add_iso_duration(start, due_in) if due_in else None

@@ -17,7 +17,7 @@ DEFAULT_POLL_SECONDS = 2.0
 
 def _job(engine) -> None:
     try:
-        fired = engine.fire_due_timers()
+        fired = engine.timers.fire_due_timers()
         if fired:
             log.info("fired %d timer(s)", fired)
     except Exception:  # keep polling: one bad poll must not stop every later timer

@@ -7,6 +7,8 @@ STAGES = (
     "screening", "engagement", "assessment", "planning", "monitoring",
     "transition", "closure", "follow_up", "closed", "ineligible",
 )
+# Stages at which the case counts as closed (follow-up after closure still runs on it).
+CLOSED_STAGES = ("follow_up", "closed", "ineligible")
 
 # NACM Case Management Practice Standards (2017): the assessment domains, in the forms' field names.
 ASSESSMENT_DOMAINS = (

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine.cases import CaseEngine
+from engine.facade import CaseEngine
 from engine.clock import FixedClock
-from engine.db import make_engine, session_factory, upgrade
-from engine.forms import FormCatalog
+from engine.store.db import make_engine, session_factory, upgrade
+from engine.definitions.forms import FormCatalog
+from engine.policy import operator
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -77,7 +78,7 @@ def forms():
 @pytest.fixture
 def case_engine(db_engine, clock, forms):
     engine = CaseEngine(session_factory(db_engine), clock, forms, case_process="plan_approval")
-    engine.deploy_path(TESTS / "processes", "ada")
+    engine.processes.deploy_path(operator("ada"), TESTS / "processes")
     return engine
 
 
@@ -85,7 +86,7 @@ def case_engine(db_engine, clock, forms):
 def lifecycle_engine(db_engine, clock):
     """An engine running the shipped lifecycle (processes/, forms/) instead of the small test diagrams."""
     engine = CaseEngine(session_factory(db_engine), clock, FormCatalog(ROOT / "forms"), case_process="case_lifecycle")
-    engine.deploy_path(ROOT / "processes", "ada")
+    engine.processes.deploy_path(operator("ada"), ROOT / "processes")
     return engine
 
 
@@ -103,7 +104,7 @@ def lifecycle_app(lifecycle_engine, database_url, tmp_path):
 @pytest.fixture
 def people(case_engine):
     """The agency's staff: {username: Actor}."""
-    return {name: case_engine.add_user(name, PASSWORD, roles, team) for name, roles, team in USERS}
+    return {name: case_engine.identity.add_user(name, PASSWORD, roles, team) for name, roles, team in USERS}
 
 
 @pytest.fixture

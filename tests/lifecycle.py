@@ -67,11 +67,11 @@ class Story:
 
     def __init__(self, engine, people, clock, opener="ivy", client=None):
         self.engine, self.people, self.clock = engine, people, clock
-        self.case = engine.open_case(people[opener], copy.deepcopy(client or RUTH), program="Aging services")
+        self.case = engine.cases.open_case(people[opener], copy.deepcopy(client or RUTH), program="Aging services")
         self.id = self.case["id"]
 
     def refresh(self, as_user="sam") -> dict:
-        self.case = self.engine.get_case(self.people[as_user], self.id)
+        self.case = self.engine.cases.get_case(self.people[as_user], self.id)
         return self.case
 
     @property
@@ -87,7 +87,7 @@ class Story:
         return found[0]
 
     def do(self, user: str, bpmn_id: str, data: dict) -> dict:
-        return self.engine.complete(self.people[user], self.task(bpmn_id)["id"], copy.deepcopy(data))
+        return self.engine.tasks.complete(self.people[user], self.task(bpmn_id)["id"], copy.deepcopy(data))
 
     def timers(self) -> dict[str, str]:
         return {t["bpmn_id"]: t["due_at"] for t in self.refresh()["timers"]}
@@ -95,10 +95,10 @@ class Story:
     def wait(self, duration: str) -> int:
         """Let time pass; fire whatever fell due."""
         self.clock.advance(duration)
-        return self.engine.fire_due_timers()
+        return self.engine.timers.fire_due_timers()
 
     def record(self, kind: str | None = None) -> list[dict]:
-        entries = self.engine.timeline(self.people["sam"], self.id)
+        entries = self.engine.record.timeline(self.people["sam"], self.id)
         return [e for e in entries if kind is None or e["kind"] == kind]
 
     # --- the usual road, a stage at a time ---------------------------------

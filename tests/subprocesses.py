@@ -33,18 +33,19 @@ def run_and_die_mid_step(code: str, database_url: str, now: str, tmp_path) -> su
     program = textwrap.dedent("""
         import os, signal
         from pathlib import Path
-        import engine.cases as cases
         from engine.clock import FixedClock, parse_instant
-        from engine.db import make_engine, session_factory
-        from engine.forms import FormCatalog
+        from engine.definitions.forms import FormCatalog
+        from engine.facade import CaseEngine
+        from engine.store.db import make_engine, session_factory
+        from engine.store.unit_of_work import UnitOfWork
 
-        original = cases.CaseEngine._sync_timers
-        def die(self, session, *args):
-            original(self, session, *args)
-            session.flush()   # the step's rows are now in the database, uncommitted
+        original = UnitOfWork._mirror_timers
+        def die(self, *args):
+            original(self, *args)
+            self.session.flush()   # the step's rows are now in the database, uncommitted
             os.kill(os.getpid(), signal.SIGKILL)
-        cases.CaseEngine._sync_timers = die
-        engine = cases.CaseEngine(session_factory(make_engine(os.environ["DATABASE_URL"])),
+        UnitOfWork._mirror_timers = die
+        engine = CaseEngine(session_factory(make_engine(os.environ["DATABASE_URL"])),
                                   FixedClock(parse_instant(os.environ["CASEPATH_NOW"])),
                                   FormCatalog(Path(os.environ["CASEPATH_FORMS_DIR"])), case_process="plan_approval")
     """) + textwrap.dedent(code)

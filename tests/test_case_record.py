@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.case_record import RecordEntryImmutable
-from engine.models import RecordEntry
+from engine.store.record_guard import RecordEntryImmutable
+from engine.store.models import RecordEntry
 from tests.conftest import ADULT
 
 

@@ -53,7 +53,7 @@ def test_a_supervisor_returns_the_plan_and_approves_the_revision(login, clock, c
         ("follow_up_wait", "2026-02-04T09:00:00+00:00")]
 
     clock.advance("P31D")
-    assert case_engine.fire_due_timers() == 1
+    assert case_engine.timers.fire_due_timers() == 1
     assert sam.get("/api/me").status_code == 401, "a month later the API token has expired"
     carol, sam = login("carol"), login("sam")
     closed = sam.get(f"/api/cases/{case['id']}").get_json()

@@ -7,25 +7,26 @@ import pytest
 
 from engine.errors import DeploymentInvalid
 from tests.bpmn_samples import BILLION_LAUGHS, XXE, one_task_process, oversized
+from engine.policy import operator
 
 
 def refused(case_engine, document, filename="sample.bpmn"):
     content = document.encode() if isinstance(document, str) else document
-    before = case_engine.process_versions()
+    before = case_engine.processes.process_versions()
     with pytest.raises(DeploymentInvalid) as caught:
-        case_engine.deploy([(filename, content)], "ada")
-    assert case_engine.process_versions() == before, "a refused deploy stores nothing"
+        case_engine.processes.deploy(operator("ada"), [(filename, content)])
+    assert case_engine.processes.process_versions() == before, "a refused deploy stores nothing"
     return caught.value
 
 
 def test_a_valid_diagram_deploys_as_version_1_then_2_when_changed(case_engine):
-    first = case_engine.deploy([("sample.bpmn", one_task_process().encode())], "ada")
+    first = case_engine.processes.deploy(operator("ada"), [("sample.bpmn", one_task_process().encode())])
     assert [(v.model_id, v.version, v.deployed_by) for v in first.created] == [("sample", 1, "ada")]
-    same = case_engine.deploy([("sample.bpmn", one_task_process().encode())], "ada")
+    same = case_engine.processes.deploy(operator("ada"), [("sample.bpmn", one_task_process().encode())])
     assert same.created == [] and [v.version for v in same.unchanged] == [1]
-    changed = case_engine.deploy([("sample.bpmn", one_task_process(task_name="Call").encode())], "ada")
+    changed = case_engine.processes.deploy(operator("ada"), [("sample.bpmn", one_task_process(task_name="Call").encode())])
     assert [v.version for v in changed.created] == [2]
-    versions = [(v["id"], v["version"]) for v in case_engine.process_versions() if v["id"] == "sample"]
+    versions = [(v["id"], v["version"]) for v in case_engine.processes.process_versions() if v["id"] == "sample"]
     assert versions == [("sample", 1), ("sample", 2)]
 
 
@@ -55,7 +56,7 @@ def test_good_timers_in_every_iso_form_pass(case_engine):
     for kind, text in [("timeDuration", "P90D"), ("timeDuration", '"PT12H"'), ("timeDate", "2027-01-31T09:00:00Z"),
                        ("timeCycle", "R/P7D"), ("timeCycle", "R4/2027-01-01T09:00:00Z/P1M"),
                        ("timeDuration", "reassessment_interval")]:
-        case_engine.deploy([("sample.bpmn", one_task_process(timer=(kind, text)).encode())], "ada")
+        case_engine.processes.deploy(operator("ada"), [("sample.bpmn", one_task_process(timer=(kind, text)).encode())])
 
 
 @pytest.mark.parametrize("document, words", [

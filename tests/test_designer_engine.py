@@ -31,9 +31,9 @@ def reassessment_due(story) -> datetime:
 
 def deploy_with(case_engine, people, content: str) -> int:
     ada = people["ada"]
-    saved = case_engine.save_process_draft(ada, "case_lifecycle", "case_lifecycle.bpmn", content.encode())
+    saved = case_engine.designer.save_process_draft(ada, "case_lifecycle", "case_lifecycle.bpmn", content.encode())
     assert saved["problems"] == []
-    return case_engine.deploy_process_drafts(ada, "case_lifecycle")["version"]
+    return case_engine.designer.deploy_process_drafts(ada, "case_lifecycle")["version"]
 
 
 def test_an_admin_shortens_the_reassessment_and_a_migrated_case_follows_it(case_engine, people, story, clock):
@@ -46,7 +46,7 @@ def test_an_admin_shortens_the_reassessment_and_a_migrated_case_follows_it(case_
     assert TIMER_90 in LIFECYCLE
     version = deploy_with(case_engine, people, LIFECYCLE.replace(TIMER_90, TIMER_60))
     assert version == 2
-    history = case_engine.version_history(people["ada"], "case_lifecycle")
+    history = case_engine.designer.version_history(people["ada"], "case_lifecycle")
     assert history[0]["version"] == 2 and history[0]["deployed_by"] == "ada"
     assert [c["id"] for c in history[0]["changes"]["changed"]] == ["reassessment_due"]
     assert history[0]["changes"]["added"] == [] and history[0]["changes"]["removed"] == []
@@ -57,14 +57,14 @@ def test_an_admin_shortens_the_reassessment_and_a_migrated_case_follows_it(case_
     assert reassessment_due(new) - clock.now() == timedelta(days=60)
     assert reassessment_due(running) - started == timedelta(days=90)  # still on version 1
 
-    result = case_engine.migrate_cases(people["ada"], "case_lifecycle", 2, [running.id])
+    result = case_engine.designer.migrate_cases(people["ada"], "case_lifecycle", 2, [running.id])
     assert result["refused"] == [] and result["migrated"][0]["from_version"] == 1
     assert reassessment_due(running) - started == timedelta(days=60)  # counted from when it started waiting
     assert running.refresh()["process"]["version"] == 2
-    assert any(e["kind"] == "case_migrated" for e in case_engine.audit(people["sam"], running.id))
+    assert any(e["kind"] == "case_migrated" for e in case_engine.record.audit(people["sam"], running.id))
     # and the case goes on working on the new version
     clock.set(reassessment_due(running) + timedelta(hours=1))
-    case_engine.fire_due_timers()
+    case_engine.timers.fire_due_timers()
     assert "reassess" in running.open_tasks()
 
 
@@ -80,22 +80,22 @@ def test_a_case_parked_on_a_removed_element_is_refused_with_the_reason(case_engi
         .replace('>engage_client<', '>engage_client_v2<') \
         .replace('bpmnElement="engage_client"', 'bpmnElement="engage_client_v2"')
     deploy_with(case_engine, people, without_engagement_task)
-    result = case_engine.migrate_cases(people["ada"], "case_lifecycle", 2)
+    result = case_engine.designer.migrate_cases(people["ada"], "case_lifecycle", 2)
     assert [m["case_id"] for m in result["migrated"]] == [monitored.id]
     assert result["refused"] == [{"case_id": parked.id, "reason": f"case {parked.id} is at engage_client, engagement_overdue, which "
                                   f"version 2 does not have; it stays on version 1"}]
     after = parked.refresh()
     assert after["process"]["version"] == 1 and after["tasks"] == before["tasks"]
-    assert any(e["kind"] == "migration_refused" for e in case_engine.audit(people["sam"], parked.id))
+    assert any(e["kind"] == "migration_refused" for e in case_engine.record.audit(people["sam"], parked.id))
 
 
 def test_a_claimed_task_keeps_its_claim_across_a_migration(case_engine, people, story):
     ruth = story()
     ruth.screen()
     task = ruth.task("engage_client")
-    case_engine.claim(people["carol"], task["id"])
+    case_engine.tasks.claim(people["carol"], task["id"])
     deploy_with(case_engine, people, LIFECYCLE.replace(TIMER_90, TIMER_60))
-    case_engine.migrate_cases(people["ada"], "case_lifecycle", 2, [ruth.id])
+    case_engine.designer.migrate_cases(people["ada"], "case_lifecycle", 2, [ruth.id])
     assert ruth.task("engage_client") == {**task, "assignee": "carol"}
     ruth.engage()
     assert ruth.stage == "assessment"
@@ -103,11 +103,11 @@ def test_a_claimed_task_keeps_its_claim_across_a_migration(case_engine, people, 
 
 def test_a_draft_with_problems_is_kept_with_them_and_cannot_be_deployed(case_engine, people):
     broken = LIFECYCLE.replace('value="service_plan.schema.json"', 'value="no_such_form.schema.json"')
-    saved = case_engine.save_process_draft(people["ada"], "case_lifecycle", "case_lifecycle.bpmn", broken.encode())
+    saved = case_engine.designer.save_process_draft(people["ada"], "case_lifecycle", "case_lifecycle.bpmn", broken.encode())
     assert {p["element_id"] for p in saved["problems"]} >= {"write_plan"}
     with pytest.raises(DeploymentInvalid):
-        case_engine.deploy_process_drafts(people["ada"], "case_lifecycle")
-    assert [v["version"] for v in case_engine.version_history(people["ada"], "case_lifecycle")] == [1]
+        case_engine.designer.deploy_process_drafts(people["ada"], "case_lifecycle")
+    assert [v["version"] for v in case_engine.designer.version_history(people["ada"], "case_lifecycle")] == [1]
 
 
 HOSTILE = {
@@ -123,37 +123,37 @@ HOSTILE = {
 @pytest.mark.parametrize("kind", HOSTILE)
 def test_a_hostile_file_is_refused_as_a_draft_and_nothing_is_stored(case_engine, people, kind):
     with pytest.raises(DeploymentInvalid):
-        case_engine.save_process_draft(people["ada"], "case_lifecycle", "case_lifecycle.bpmn", HOSTILE[kind])
-    assert case_engine.model_files(people["ada"], "case_lifecycle", with_drafts=True)["files"][0]["draft"] is False
+        case_engine.designer.save_process_draft(people["ada"], "case_lifecycle", "case_lifecycle.bpmn", HOSTILE[kind])
+    assert case_engine.designer.model_files(people["ada"], "case_lifecycle", with_drafts=True)["files"][0]["draft"] is False
 
 
 def test_only_admins_design(case_engine, people):
     for who in ("sam", "carol", "ivy"):
         with pytest.raises(Forbidden):
-            case_engine.save_process_draft(people[who], "case_lifecycle", "case_lifecycle.bpmn", LIFECYCLE.encode())
+            case_engine.designer.save_process_draft(people[who], "case_lifecycle", "case_lifecycle.bpmn", LIFECYCLE.encode())
         with pytest.raises(Forbidden):
-            case_engine.migrate_cases(people[who], "case_lifecycle", 1)
+            case_engine.designer.migrate_cases(people[who], "case_lifecycle", 1)
 
 
 def test_deploying_without_a_draft_is_a_conflict(case_engine, people):
     with pytest.raises(Conflict):
-        case_engine.deploy_process_drafts(people["ada"], "case_lifecycle")
+        case_engine.designer.deploy_process_drafts(people["ada"], "case_lifecycle")
 
 
 def test_a_draft_is_simulated_on_a_sample_case_without_touching_real_cases(case_engine, people, story):
     from tests.lifecycle import APPROVE, ENGAGED, PLAN, SCREENED, assessed
 
     real = story()
-    case_engine.save_process_draft(people["ada"], "case_lifecycle", "case_lifecycle.bpmn",
+    case_engine.designer.save_process_draft(people["ada"], "case_lifecycle", "case_lifecycle.bpmn",
                                    LIFECYCLE.replace(TIMER_90, TIMER_60).encode())
     actions = [{"complete": "screen_referral", "data": SCREENED}, {"complete": "engage_client", "data": ENGAGED},
                {"complete": "assess", "data": assessed()}, {"complete": "write_plan", "data": PLAN}]
-    halfway = case_engine.simulate(people["ada"], "case_lifecycle", actions)
+    halfway = case_engine.simulation.simulate(people["ada"], "case_lifecycle", actions)
     assert halfway["stage"] == "planning"
     assert [(t["bpmn_id"], t["lane"], t["approval"]) for t in halfway["tasks"]] == [("approve_plan", "supervisor", True)]
     assert any(p["bpmn_id"] == "decide_eligibility" for p in halfway["path"])
 
-    later = case_engine.simulate(people["ada"], "case_lifecycle",
+    later = case_engine.simulation.simulate(people["ada"], "case_lifecycle",
                                  actions + [{"complete": "approve_plan", "data": APPROVE}, {"advance": "P61D"}])
     assert later["stage"] == "monitoring"
     assert "reassess" in [t["bpmn_id"] for t in later["tasks"]]  # the draft's 60 days, not 90
@@ -162,14 +162,14 @@ def test_a_draft_is_simulated_on_a_sample_case_without_touching_real_cases(case_
     # the real world did not move
     assert case_engine.clock.now().isoformat().startswith("2026-01-05")
     assert real.open_tasks() == ["screen_referral"]
-    assert [v["version"] for v in case_engine.version_history(people["ada"], "case_lifecycle")] == [1]
+    assert [v["version"] for v in case_engine.designer.version_history(people["ada"], "case_lifecycle")] == [1]
 
 
 def test_a_simulation_step_that_does_not_fit_says_which(case_engine, people):
     from engine.errors import InvalidData
 
     with pytest.raises(InvalidData) as refused:
-        case_engine.simulate(people["ada"], "case_lifecycle", [{"complete": "approve_plan", "data": {}}])
+        case_engine.simulation.simulate(people["ada"], "case_lifecycle", [{"complete": "approve_plan", "data": {}}])
     assert "there is no open task 'approve_plan' (open: screen_referral)" in refused.value.message
 
 
@@ -177,11 +177,11 @@ def test_an_admin_changes_the_acuity_table_and_new_cases_follow_it(case_engine, 
     acuity = (PROCESSES / "acuity.dmn").read_text()
     low_90 = '<outputEntry id="a3_reassess"><text>"P90D"</text></outputEntry>'
     assert low_90 in acuity
-    saved = case_engine.save_process_draft(people["ada"], "case_lifecycle", "acuity.dmn",
+    saved = case_engine.designer.save_process_draft(people["ada"], "case_lifecycle", "acuity.dmn",
                                            acuity.replace(low_90, low_90.replace("P90D", "P45D")).encode())
     assert saved["problems"] == []
-    assert case_engine.deploy_process_drafts(people["ada"], "case_lifecycle")["version"] == 2
-    changes = case_engine.version_history(people["ada"], "case_lifecycle")[0]["changes"]
+    assert case_engine.designer.deploy_process_drafts(people["ada"], "case_lifecycle")["version"] == 2
+    changes = case_engine.designer.version_history(people["ada"], "case_lifecycle")[0]["changes"]
     assert [(c["type"], c["file"]) for c in changes["changed"]] == [("rule", "acuity.dmn")]
 
     low = story()
@@ -192,7 +192,7 @@ def test_an_admin_changes_the_acuity_table_and_new_cases_follow_it(case_engine, 
 def test_a_broken_decision_table_is_flagged_on_its_rule(case_engine, people):
     acuity = (PROCESSES / "acuity.dmn").read_text()
     broken = acuity.replace('<text>"P90D"</text>', '<text>__import__("os")</text>')
-    saved = case_engine.save_process_draft(people["ada"], "case_lifecycle", "acuity.dmn", broken.encode())
+    saved = case_engine.designer.save_process_draft(people["ada"], "case_lifecycle", "acuity.dmn", broken.encode())
     assert [p["element_id"] for p in saved["problems"]] == ["a3_reassess"]
     with pytest.raises(DeploymentInvalid):
-        case_engine.deploy_process_drafts(people["ada"], "case_lifecycle")
+        case_engine.designer.deploy_process_drafts(people["ada"], "case_lifecycle")

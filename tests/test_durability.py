@@ -10,8 +10,8 @@ from tests.subprocesses import casepath, run_and_die_mid_step
 
 
 def plan_waiting_for_approval(case_engine, people):
-    case = case_engine.open_case(people["carol"], ADULT)
-    done = case_engine.complete(people["carol"], case["tasks"][0]["id"], PLAN)
+    case = case_engine.cases.open_case(people["carol"], ADULT)
+    done = case_engine.tasks.complete(people["carol"], case["tasks"][0]["id"], PLAN)
     return done["case"], done["next_tasks"][0]
 
 
@@ -24,7 +24,7 @@ def test_two_supervisors_approving_at_once_get_one_success_and_one_conflict(case
         def approve(name):
             barrier.wait()
             try:
-                case_engine.complete(people[name], approval["id"], {"decision": "approve"})
+                case_engine.tasks.complete(people[name], approval["id"], {"decision": "approve"})
                 outcomes[name] = "ok"
             except Conflict as exc:
                 outcomes[name] = f"409 {exc.message}"
@@ -35,9 +35,9 @@ def test_two_supervisors_approving_at_once_get_one_success_and_one_conflict(case
         for thread in threads:
             thread.join(60)
         assert sorted(o[:3] for o in outcomes.values()) == ["409", "ok"], outcomes
-        after = case_engine.get_case(people["sam"], case["id"])
+        after = case_engine.cases.get_case(people["sam"], case["id"])
         assert after["stage"] == "follow_up" and len(after["timers"]) == 1, "the step happened exactly once"
-        audit = case_engine.audit(people["sam"], case["id"])
+        audit = case_engine.record.audit(people["sam"], case["id"])
         approvals = [e for e in audit if e["kind"] == "task_completed" and e["bpmn_id"] == "approve_plan"]
         assert len(approvals) == 1
         assert len([e for e in audit if e["kind"] == "timer_scheduled" and e["bpmn_id"] == "follow_up_wait"]) == 1
@@ -45,26 +45,26 @@ def test_two_supervisors_approving_at_once_get_one_success_and_one_conflict(case
 
 def test_a_process_killed_mid_step_leaves_the_case_as_it_was(case_engine, people, database_url, clock, tmp_path):
     case, approval = plan_waiting_for_approval(case_engine, people)
-    before = case_engine.get_case(people["sam"], case["id"])
-    timeline_before = case_engine.timeline(people["sam"], case["id"])
-    audit_before = case_engine.audit(people["sam"], case["id"])
+    before = case_engine.cases.get_case(people["sam"], case["id"])
+    timeline_before = case_engine.record.timeline(people["sam"], case["id"])
+    audit_before = case_engine.record.audit(people["sam"], case["id"])
 
     killed = run_and_die_mid_step(
-        f"engine.complete(engine.actor('sam'), {approval['id']!r}, {{'decision': 'approve'}})",
+        f"engine.tasks.complete(engine.identity.actor('sam'), {approval['id']!r}, {{'decision': 'approve'}})",
         database_url, clock.now().isoformat(), tmp_path)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
 
-    assert case_engine.get_case(people["sam"], case["id"]) == before
-    assert case_engine.timeline(people["sam"], case["id"]) == timeline_before
-    assert case_engine.audit(people["sam"], case["id"]) == audit_before
+    assert case_engine.cases.get_case(people["sam"], case["id"]) == before
+    assert case_engine.record.timeline(people["sam"], case["id"]) == timeline_before
+    assert case_engine.record.audit(people["sam"], case["id"]) == audit_before
     # …and the step can simply be done again, once.
-    done = case_engine.complete(people["sam"], approval["id"], {"decision": "approve"})
+    done = case_engine.tasks.complete(people["sam"], approval["id"], {"decision": "approve"})
     assert done["case"]["stage"] == "follow_up"
 
 
 def test_timers_due_while_nothing_ran_fire_once_after_restart(case_engine, people, database_url, clock, tmp_path):
     case, approval = plan_waiting_for_approval(case_engine, people)
-    case_engine.complete(people["sam"], approval["id"], {"decision": "approve"})
+    case_engine.tasks.complete(people["sam"], approval["id"], {"decision": "approve"})
     # Nothing runs for 40 days; the 30-day follow-up fell due on day 30.
     later = clock.advance("P40D").isoformat()
     first = casepath(["timers", "run-due"], database_url, later, tmp_path)
@@ -72,25 +72,25 @@ def test_timers_due_while_nothing_ran_fire_once_after_restart(case_engine, peopl
     assert "fired 1 timer(s)" in first.stdout
     second = casepath(["timers", "run-due"], database_url, later, tmp_path)
     assert "fired 0 timer(s)" in second.stdout
-    after = case_engine.get_case(people["sam"], case["id"])
+    after = case_engine.cases.get_case(people["sam"], case["id"])
     assert (after["stage"], after["status"], after["timers"]) == ("closed", "completed", [])
-    fired = [e for e in case_engine.audit(people["sam"], case["id"]) if e["kind"] == "timer_fired"]
+    fired = [e for e in case_engine.record.audit(people["sam"], case["id"]) if e["kind"] == "timer_fired"]
     assert [e["bpmn_id"] for e in fired] == ["follow_up_wait"]
 
 
 def test_a_worker_killed_while_firing_a_timer_fires_it_once_on_restart(case_engine, people, database_url, clock,
                                                                       tmp_path):
-    reminder = case_engine.open_case(people["carol"], ADULT, model_id="reminder")
+    reminder = case_engine.cases.open_case(people["carol"], ADULT, model_id="reminder")
     assert [t["bpmn_id"] for t in reminder["timers"]] == ["tomorrow"]
     later = clock.advance("P2D").isoformat()
-    killed = run_and_die_mid_step("engine.fire_due_timers()", database_url, later, tmp_path)
+    killed = run_and_die_mid_step("engine.timers.fire_due_timers()", database_url, later, tmp_path)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    still = case_engine.get_case(people["carol"], reminder["id"])
+    still = case_engine.cases.get_case(people["carol"], reminder["id"])
     assert [t["bpmn_id"] for t in still["timers"]] == ["tomorrow"] and still["tasks"] == []
 
     restarted = casepath(["timers", "run-due"], database_url, later, tmp_path)
     assert "fired 1 timer(s)" in restarted.stdout, restarted.stderr
-    after = case_engine.get_case(people["carol"], reminder["id"])
+    after = case_engine.cases.get_case(people["carol"], reminder["id"])
     assert after["timers"] == [] and [t["bpmn_id"] for t in after["tasks"]] == ["call"]
-    fired = [e for e in case_engine.audit(people["ada"], reminder["id"]) if e["kind"] == "timer_fired"]
+    fired = [e for e in case_engine.record.audit(people["ada"], reminder["id"]) if e["kind"] == "timer_fired"]
     assert len(fired) == 1

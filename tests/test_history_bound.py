@@ -7,11 +7,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from engine.clock import FixedClock, using_clock
-from engine.models import WorkflowState
-from engine.process_models import read_path
-from engine.bpmn_loader import build_specs, load_files
-from engine.runtime import CaseWorkflow
-from engine.scripting import restricted_script_engine
+from engine.store.models import WorkflowState
+from engine.definitions.catalog import read_path
+from engine.definitions.loader import build_specs, load_files
+from engine.runtime.workflow import CaseWorkflow
+from engine.definitions.scripting import restricted_script_engine
 from tests.conftest import ADULT, TESTS
 
 
@@ -54,18 +54,18 @@ def test_the_500th_monitoring_contact_carries_no_more_state_than_the_5th():
 
 
 def test_the_record_keeps_every_contact_that_the_workflow_state_forgets(case_engine, people, clock):
-    case = case_engine.open_case(people["carol"], ADULT, model_id="monitoring_loop")
+    case = case_engine.cases.open_case(people["carol"], ADULT, model_id="monitoring_loop")
     sizes = []
     for week in range(1, 41):
         task = case["tasks"][0]
-        case_engine.complete(people["carol"], task["id"], {"note": f"week {week}", "done": False})
+        case_engine.tasks.complete(people["carol"], task["id"], {"note": f"week {week}", "done": False})
         clock.advance("P7D")
-        assert case_engine.fire_due_timers() == 1
-        case = case_engine.get_case(people["carol"], case["id"])
+        assert case_engine.timers.fire_due_timers() == 1
+        case = case_engine.cases.get_case(people["carol"], case["id"])
         with case_engine.sessions() as session:
             sizes.append(session.scalar(select(WorkflowState.size).where(WorkflowState.case_id == case["id"])))
     assert max(sizes[5:]) <= sizes[4] * 1.1, sizes
-    notes = [e["data"]["note"] for e in case_engine.timeline(people["sam"], case["id"]) if e["kind"] == "contact"]
+    notes = [e["data"]["note"] for e in case_engine.record.timeline(people["sam"], case["id"]) if e["kind"] == "contact"]
     assert notes == [f"week {w}" for w in range(1, 41)]
-    fired = [e for e in case_engine.audit(people["sam"], case["id"]) if e["kind"] == "timer_fired"]
+    fired = [e for e in case_engine.record.audit(people["sam"], case["id"]) if e["kind"] == "timer_fired"]
     assert len(fired) == 40

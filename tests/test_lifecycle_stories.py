@@ -68,7 +68,7 @@ def test_a_client_outside_the_service_area_is_ineligible_and_referred_elsewhere(
     assert (tom.stage, tom.open_tasks()) == ("screening", ["refer_elsewhere"])
     tom.do("ivy", "refer_elsewhere", {"referred_to": "County housing office", "reason_explained": True})
     assert tom.stage == "ineligible" and tom.open_tasks() == [] and tom.timers() == {}
-    decision = [e for e in tom.engine.audit(tom.people["sam"], tom.id) if e["kind"] == "decision"][0]
+    decision = [e for e in tom.engine.record.audit(tom.people["sam"], tom.id) if e["kind"] == "decision"][0]
     assert decision["data"]["matched"][0]["description"] == "Outside the service area"
     assert tom.record("referral_elsewhere")[0]["data"]["referred_to"] == "County housing office"
 
@@ -95,7 +95,7 @@ def test_the_supervisor_returns_the_plan_and_approves_the_revision(story):
     assert returned_without_comment.value.details[0]["field"] == "comments"
     ruth.do("sam", "approve_plan", {"decision": "return", "comments": "Add a goal for Ruth's daughter's visits"})
     assert ruth.open_tasks() == ["write_plan"]
-    task = ruth.engine.get_task(ruth.people["carol"], ruth.task("write_plan")["id"])
+    task = ruth.engine.tasks.get_task(ruth.people["carol"], ruth.task("write_plan")["id"])
     assert task["data"]["goals"] == PLAN["goals"], "the revision starts from the returned plan"
     assert task["data"]["comments"] == "Add a goal for Ruth's daughter's visits"
     revised = {**PLAN, "goals": PLAN["goals"] + [{"goal": "Daughter visits twice a week", "measure": "visits logged",
@@ -203,7 +203,7 @@ def test_three_unanswered_contacts_lead_to_closure_for_no_contact(story):
         ruth.wait("P14D")
         ruth.do("carol", "log_contact", NO_ANSWER)
     assert (ruth.stage, ruth.open_tasks()) == ("closure", ["close_case"])
-    task = ruth.engine.get_task(ruth.people["carol"], ruth.task("close_case")["id"])
+    task = ruth.engine.tasks.get_task(ruth.people["carol"], ruth.task("close_case")["id"])
     assert task["data"]["closure_reason"] == "no_contact"
     with pytest.raises(InvalidData) as no_attempts:
         ruth.do("carol", "close_case", {**CLOSURE, "closure_reason": "no_contact"})
@@ -225,7 +225,7 @@ def test_a_client_who_needs_help_again_re_enters_through_a_new_linked_screening(
     ruth.do("carol", "check_in_30", {**FOLLOW_UP, "reentry_needed": True, "status": "Fell again"})
     old = ruth.refresh()
     assert old["next_case_id"] is not None
-    new = case_engine.get_case(people["sam"], old["next_case_id"])
+    new = case_engine.cases.get_case(people["sam"], old["next_case_id"])
     assert new["previous_case_id"] == ruth.id and new["client"] == old["client"]
     assert (new["stage"], [t["bpmn_id"] for t in new["tasks"]]) == ("screening", ["screen_referral"])
     assert old["stage"] == "follow_up" and set(ruth.timers()) == {"follow_up_90"}, "the 90-day check-in still runs"
@@ -245,7 +245,7 @@ def test_the_transition_path_hands_over_after_the_overlap_period(story):
     assert ruth.timers()["overlap_ends"] == "2026-02-19T00:00:00+00:00"
     ruth.wait("P15D")
     assert (ruth.stage, ruth.open_tasks()) == ("closure", ["close_case"])
-    task = ruth.engine.get_task(ruth.people["carol"], ruth.task("close_case")["id"])
+    task = ruth.engine.tasks.get_task(ruth.people["carol"], ruth.task("close_case")["id"])
     assert task["data"]["closure_reason"] == "transferred"
 
 

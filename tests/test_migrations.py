@@ -4,8 +4,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from engine.db import upgrade
-from engine.models import Base
+from engine.store.db import upgrade
+from engine.store.models import Base
 
 
 def test_migrations_match_the_models_and_rerun_cleanly(db_engine):

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.scripting import RestrictedEnvironment, ScriptRejected
+from engine.definitions.scripting import RestrictedEnvironment, ScriptRejected
 from tests.bpmn_samples import one_task_process
 from tests.conftest import ADULT
+from engine.policy import operator
 
 
 @pytest.fixture
@@ -43,17 +44,17 @@ def test_a_script_that_got_past_deploy_fails_only_its_case(case_engine, people, 
     marker = tmp_path / "pwned"
     hostile = one_task_process("legacy", script=f"__import__('os').system('touch {marker}')")
     # A diagram stored before today's checks existed: skip the deploy-time script check.
-    monkeypatch.setattr("engine.process_models.check_xml", lambda parsed: [])
-    case_engine.deploy([("legacy.bpmn", hostile.encode())], "ada")
+    monkeypatch.setattr("engine.definitions.catalog.check_xml", lambda parsed: [])
+    case_engine.processes.deploy(operator("ada"), [("legacy.bpmn", hostile.encode())])
     monkeypatch.undo()
 
-    failed = case_engine.open_case(people["carol"], ADULT, model_id="legacy")
+    failed = case_engine.cases.open_case(people["carol"], ADULT, model_id="legacy")
     assert failed["status"] == "error"
     assert "run_script" in failed["error"] and "__import__" in failed["error"]
     assert failed["tasks"] == []
     assert not marker.exists(), "the script never ran"
 
-    healthy = case_engine.open_case(people["carol"], ADULT)
+    healthy = case_engine.cases.open_case(people["carol"], ADULT)
     assert healthy["status"] == "active" and healthy["tasks"], "other cases go on"
-    audit = case_engine.audit(people["ada"], failed["id"])
+    audit = case_engine.record.audit(people["ada"], failed["id"])
     assert [e["kind"] for e in audit if e["kind"] == "script_error"] == ["script_error"]

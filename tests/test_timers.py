@@ -7,25 +7,26 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, HumanTask, Timer
+from engine.store.models import AuditEvent, HumanTask, Timer
 from engine.scheduler import start_background
 from tests.conftest import ADULT
 from tests.subprocesses import start_casepath
+from engine.policy import operator
 
 
 def test_the_background_poller_fires_a_due_timer_within_one_interval(case_engine, people, clock):
-    reminder = case_engine.open_case(people["carol"], ADULT, model_id="reminder")
+    reminder = case_engine.cases.open_case(people["carol"], ADULT, model_id="reminder")
     scheduler = start_background(case_engine, poll_seconds=0.2)
     try:
         time.sleep(0.5)
-        assert case_engine.get_case(people["carol"], reminder["id"])["tasks"] == [], "not due yet"
+        assert case_engine.cases.get_case(people["carol"], reminder["id"])["tasks"] == [], "not due yet"
         clock.advance("P1DT1M")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if case_engine.get_case(people["carol"], reminder["id"])["tasks"]:
+            if case_engine.cases.get_case(people["carol"], reminder["id"])["tasks"]:
                 break
             time.sleep(0.05)
-        after = case_engine.get_case(people["carol"], reminder["id"])
+        after = case_engine.cases.get_case(people["carol"], reminder["id"])
         assert [t["bpmn_id"] for t in after["tasks"]] == ["call"] and after["timers"] == []
     finally:
         scheduler.shutdown(wait=True)
@@ -34,13 +35,13 @@ def test_the_background_poller_fires_a_due_timer_within_one_interval(case_engine
 def test_a_cycle_timer_due_exactly_now_fires(case_engine, people, clock):
     from tests.bpmn_samples import one_task_process
 
-    case_engine.deploy([("cycle.bpmn", one_task_process("cycle", timer=("timeCycle", "R1/PT1H"),
-                                                        form="followup.schema.json").encode())], "ada")
-    case = case_engine.open_case(people["carol"], ADULT, model_id="cycle")
+    case_engine.processes.deploy(operator("ada"), [("cycle.bpmn", one_task_process("cycle", timer=("timeCycle", "R1/PT1H"),
+                                                        form="followup.schema.json").encode())])
+    case = case_engine.cases.open_case(people["carol"], ADULT, model_id="cycle")
     due = case["timers"][0]["due_at"]
     assert due == "2026-01-05T10:00:00+00:00"
     clock.advance("PT1H")
-    assert case_engine.fire_due_timers() == 1
+    assert case_engine.timers.fire_due_timers() == 1
 
 
 @pytest.mark.postgres
@@ -50,7 +51,7 @@ def test_two_workers_fire_a_thousand_due_timers_each_exactly_once(case_engine, p
     if not database_url.startswith("postgresql"):
         pytest.skip("several workers share one PostgreSQL; SQLite is a single-process database")
     for _ in range(1000):
-        case_engine.open_case(people["carol"], ADULT, model_id="reminder")
+        case_engine.cases.open_case(people["carol"], ADULT, model_id="reminder")
     later = clock.advance("P1DT1H").isoformat()
     workers = [start_casepath(["timers", "run-due"], database_url, later, tmp_path) for _ in range(2)]
     outputs = [worker.communicate(timeout=600) for worker in workers]

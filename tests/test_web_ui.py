@@ -327,7 +327,7 @@ def test_the_dashboard_weights_caseloads_by_acuity(browse, story, case_engine, p
         needs=("basic_needs_housing", "physical_health", "financial_insurance", "legal", "social_leisure"))
     low = story(client={"first_name": "Al", "last_name": "Low", "birth_date": "1944-02-02"})
     low.to_monitoring()
-    board = case_engine.dashboard(people["sam"])
+    board = case_engine.dashboard.dashboard(people["sam"])
     carol = next(w for w in board["workers"] if w["username"] == "carol")
     assert carol["cases"] == 2
     assert carol["by_acuity"]["low"] == 1 and carol["by_acuity"]["medium"] == 1

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from engine.cases import CaseEngine
+from engine.facade import CaseEngine
 from engine.clock import clock_from_environment
-from engine.db import make_engine, session_factory
-from engine.forms import FormCatalog
+from engine.store.db import make_engine, session_factory
+from engine.definitions.forms import FormCatalog
 
 from .config import Settings
 

@@ -9,11 +9,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 
-from engine.db import upgrade
+from engine.store.db import upgrade
 from engine.errors import EngineError
 from engine.vocabulary import ROLES
 
 from .app import case_engine, create_app
+from engine.policy import operator
 
 
 def _settings():
@@ -34,7 +35,7 @@ def _init() -> None:
     click.echo(f"database ready ({_redacted(_settings().database_url)})")
     processes = _settings().processes_dir
     if processes.is_dir() and any(processes.iterdir()):
-        result = engine.deploy_path(processes, "casepath")
+        result = engine.processes.deploy_path(operator("casepath"), processes)
         for version in result.created:
             click.echo(f"deployed {version.model_id} version {version.version}")
         for version in result.unchanged:
@@ -119,7 +120,7 @@ cli.add_command(timers)
 @timers.command("run-due")
 def run_due_command():
     """Fire every timer due now, once, and exit."""
-    fired = case_engine().fire_due_timers()
+    fired = case_engine().timers.fire_due_timers()
     click.echo(f"fired {fired} timer(s)")
 
 
@@ -129,7 +130,7 @@ def run_due_command():
 def deploy_command(path: Path, deployed_by: str):
     """Validate and deploy a BPMN/DMN file or folder as a new process-model version."""
     try:
-        result = case_engine().deploy_path(path, deployed_by)
+        result = case_engine().processes.deploy_path(operator(deployed_by), path)
     except EngineError as exc:
         _fail(exc)
     for version in result.created:
@@ -147,10 +148,10 @@ def migrate_command(model_id: str, to_version: int, from_version: int | None, ca
     """Move running cases to another version of their process; each case all or nothing.
 
     Exits non-zero when any case was refused, so scripts notice."""
-    from engine.access import ENGINE
+    from engine.policy import ENGINE
 
     try:
-        result = case_engine().migrate_cases(ENGINE, model_id, to_version, list(case_ids) or None, from_version)
+        result = case_engine().designer.migrate_cases(ENGINE, model_id, to_version, list(case_ids) or None, from_version)
     except EngineError as exc:
         _fail(exc)
     for moved in result["migrated"]:
@@ -179,7 +180,7 @@ def user_add_command(name: str, roles: tuple[str, ...], team: str | None, passwo
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
-        case_engine().add_user(name, password, list(roles), team)
+        case_engine().identity.add_user(name, password, list(roles), team)
     except EngineError as exc:
         _fail(exc)
     click.echo(f"added {name} ({', '.join(roles)}{', team ' + team if team else ''})")

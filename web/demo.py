@@ -1,7 +1,7 @@
 """Demo users and sample cases for `casepath demo` (embedded SQLite, never production data)."""
 from __future__ import annotations
 
-from engine.cases import CaseEngine
+from engine.facade import CaseEngine
 from engine.errors import Conflict
 from engine.vocabulary import ASSESSMENT_DOMAINS
 
@@ -44,9 +44,9 @@ PLANNED = {"goals": [{"goal": "Home-delivered meals five days a week", "measure"
 
 def _advance(engine: CaseEngine, case: dict, steps: list[tuple[str, dict]]) -> dict:
     for username, data in steps:
-        actor = engine.actor(username)
+        actor = engine.identity.actor(username)
         task = case["tasks"][0]
-        case = engine.complete(actor, task["id"], data)["case"]
+        case = engine.tasks.complete(actor, task["id"], data)["case"]
     return case
 
 
@@ -55,12 +55,12 @@ def load_demo(engine: CaseEngine) -> list[str]:
     created = False
     for username, roles, team, name in DEMO_USERS:
         try:
-            engine.add_user(username, DEMO_PASSWORD, roles, team, name)
+            engine.identity.add_user(username, DEMO_PASSWORD, roles, team, name)
             created = True
         except Conflict:
             pass
     if created:
-        ivy, carol = engine.actor("ivy"), engine.actor("carol")
+        ivy, carol = engine.identity.actor("ivy"), engine.identity.actor("carol")
         samples = [
             ("Maria", "Lopez", "1944-05-12", "Spanish", []),
             ("Harold", "Kim", "1950-09-30", "English", [("ivy", SCREENED)]),
@@ -74,7 +74,7 @@ def load_demo(engine: CaseEngine) -> list[str]:
         ]
         for first, last, born, language, steps in samples:
             opener = ivy if not steps or steps[0][0] == "ivy" else carol
-            case = engine.open_case(opener, {"first_name": first, "last_name": last, "birth_date": born,
+            case = engine.cases.open_case(opener, {"first_name": first, "last_name": last, "birth_date": born,
                                              "preferred_language": language}, program="Aging services")
             case = _advance(engine, case, steps)
             lines.append(f"case {case['id']}: {first} {last} — {case['stage']}")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from engine.cases import CaseEngine
+from engine.facade import CaseEngine
 from engine.clock import FixedClock
 from tests.conftest import PASSWORD
 from tests.lifecycle import FORMS
@@ -60,7 +60,7 @@ class LiveServer:
     def advance(self, duration: str) -> None:
         """Move the agency's clock forward and let the timer worker catch up."""
         self.clock.advance(duration)
-        self.engine.fire_due_timers()
+        self.engine.timers.fire_due_timers()
 
 
 @pytest.fixture

@@ -86,7 +86,7 @@ def complete(page) -> None:
 
 
 def test_referral_to_approved_plan_then_an_overdue_reassessment(page, live_server, people, lifecycle_engine):
-    carla = lifecycle_engine.add_user("carla", "correct-horse-battery", CAROL_ROLES, "north", "Carla Reyes")
+    carla = lifecycle_engine.identity.add_user("carla", "correct-horse-battery", CAROL_ROLES, "north", "Carla Reyes")
     server = live_server
 
     # --- the case manager records the referral and screens it

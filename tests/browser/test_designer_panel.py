@@ -16,7 +16,7 @@ NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
 
 
 def draft_of(live_server, people):
-    files = live_server.engine.model_files(people["ada"], "case_lifecycle", with_drafts=True)["files"]
+    files = live_server.engine.designer.model_files(people["ada"], "case_lifecycle", with_drafts=True)["files"]
     draft = next(f for f in files if f["filename"] == "case_lifecycle.bpmn")
     assert draft["draft"]
     return etree.fromstring(draft["content"].encode())

@@ -99,7 +99,7 @@ def test_an_admin_shortens_the_reassessment_deploys_and_migrates(page, live_serv
     expect(page.locator("#designer")).to_have_attribute("data-ready", "case_lifecycle.bpmn")
     page.get_by_role("button", name="Save draft and check").click()
     expect(page.locator("#problems li.ok")).to_contain_text("No problems")
-    drafts = engine.model_files(people["ada"], "case_lifecycle", with_drafts=True)["files"]
+    drafts = engine.designer.model_files(people["ada"], "case_lifecycle", with_drafts=True)["files"]
     draft = next(f for f in drafts if f["filename"] == "case_lifecycle.bpmn")
     assert draft["draft"] and 'id="engage_client"' in draft["content"] and "P60D" not in draft["content"]
     assert page.console_errors == []

@@ -15,7 +15,7 @@ def issue_token():
         raise InvalidData("username and password are required",
                           [{"field": f, "message": "this field is required"} for f in ("username", "password")
                            if not isinstance(body.get(f), str)])
-    token = engine().login(username, password)
+    token = engine().identity.login(username, password)
     if token is None:
         raise Unauthorized("unknown username or wrong password")
     return jsonify({"token": token})

@@ -17,7 +17,7 @@ def open_case():
     program = body.get("program")
     if program is not None and not isinstance(program, str):
         raise BadRequest("program must be a string")
-    case = engine().open_case(actor(), body["client"], program=program)
+    case = engine().cases.open_case(actor(), body["client"], program=program)
     return jsonify(case), 201
 
 
@@ -26,24 +26,24 @@ def list_cases():
     stage = request.args.get("stage")
     if stage and stage not in STAGES:
         raise BadRequest(f"stage must be one of {', '.join(STAGES)}")
-    return jsonify(engine().list_cases(actor(), stage=stage, assigned_to=request.args.get("assigned_to"),
+    return jsonify(engine().cases.list_cases(actor(), stage=stage, assigned_to=request.args.get("assigned_to"),
                                        q=request.args.get("q"), limit=int_arg("limit", 100, 1, 500),
                                        offset=int_arg("offset", 0)))
 
 
 @api.get("/cases/<int:case_id>")
 def get_case(case_id: int):
-    return jsonify(engine().get_case(actor(), case_id))
+    return jsonify(engine().cases.get_case(actor(), case_id))
 
 
 @api.get("/cases/<int:case_id>/timeline")
 def case_timeline(case_id: int):
-    return jsonify(engine().timeline(actor(), case_id))
+    return jsonify(engine().record.timeline(actor(), case_id))
 
 
 @api.get("/cases/<int:case_id>/audit")
 def case_audit(case_id: int):
-    return jsonify(engine().audit(actor(), case_id))
+    return jsonify(engine().record.audit(actor(), case_id))
 
 
 @api.post("/cases/<int:case_id>/record")
@@ -51,11 +51,11 @@ def add_record_entry(case_id: int):
     body = json_body()
     if not isinstance(body.get("kind"), str):
         raise BadRequest("kind is required: the kind of record entry")
-    return jsonify(engine().add_record_entry(actor(), case_id, body["kind"], body.get("data"))), 201
+    return jsonify(engine().record.add_record_entry(actor(), case_id, body["kind"], body.get("data"))), 201
 
 
 @api.post("/cases/<int:case_id>/record/<int:entry_id>/corrections")
 def correct_record_entry(case_id: int, entry_id: int):
     body = json_body()
-    return jsonify(engine().correct_record_entry(actor(), case_id, entry_id, body.get("data"),
+    return jsonify(engine().record.correct_record_entry(actor(), case_id, entry_id, body.get("data"),
                                                  body.get("reason"))), 201

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from werkzeug.datastructures import MultiDict
 
-from engine.access import has_role
+from engine.policy import has_role
 from engine.errors import BadRequest, Forbidden, InvalidData, NotFound
 
 from ..form_render import parse_form
@@ -22,7 +22,7 @@ def admin():
 
 @api.get("/process-models/<model_id>/versions")
 def model_versions(model_id: str):
-    return jsonify(engine().version_history(admin(), model_id))
+    return jsonify(engine().designer.version_history(admin(), model_id))
 
 
 @api.get("/process-models/<model_id>/files")
@@ -30,7 +30,7 @@ def model_files(model_id: str):
     version = request.args.get("version")
     if version is not None and not version.isdigit():
         raise BadRequest("version must be a whole number")
-    return jsonify(engine().model_files(admin(), model_id, int(version) if version else None,
+    return jsonify(engine().designer.model_files(admin(), model_id, int(version) if version else None,
                                         with_drafts=request.args.get("drafts") == "1"))
 
 
@@ -40,17 +40,17 @@ def save_model_draft(model_id: str, filename: str):
     content = request.get_data(cache=False)
     if not content:
         raise BadRequest("send the BPMN or DMN file as the request body (Content-Type: application/xml)")
-    return jsonify(engine().save_process_draft(who, model_id, filename, content))
+    return jsonify(engine().designer.save_process_draft(who, model_id, filename, content))
 
 
 @api.delete("/process-models/<model_id>/drafts")
 def discard_model_drafts(model_id: str):
-    return jsonify({"discarded": engine().discard_process_drafts(admin(), model_id)})
+    return jsonify({"discarded": engine().designer.discard_process_drafts(admin(), model_id)})
 
 
 @api.post("/process-models/<model_id>/deploy")
 def deploy_model_drafts(model_id: str):
-    result = engine().deploy_process_drafts(admin(), model_id)
+    result = engine().designer.deploy_process_drafts(admin(), model_id)
     return jsonify(result), 201 if result["created"] else 200
 
 
@@ -70,7 +70,7 @@ def migrate_model_cases(model_id: str):
         problems.append({"field": "from_version", "message": "a version number"})
     if problems:
         raise InvalidData("the migration request is not valid", problems)
-    return jsonify(engine().migrate_cases(who, model_id, to_version, case_ids or None, from_version))
+    return jsonify(engine().designer.migrate_cases(who, model_id, to_version, case_ids or None, from_version))
 
 
 @api.post("/process-models/<model_id>/simulate")
@@ -96,7 +96,7 @@ def simulate_model(model_id: str):
             action = {"complete": action.get("complete"), "data": parse_form(catalog.get(form).schema, fields)}
         converted.append(action)
     version = body.get("version")
-    return jsonify(engine().simulate(who, model_id, converted, use_drafts=version is None,
+    return jsonify(engine().simulation.simulate(who, model_id, converted, use_drafts=version is None,
                                      version=version if isinstance(version, int) else None))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g, request, session
 
-from engine.access import Actor
+from engine.policy import Actor
 from engine.errors import BadRequest
 
 from ..app import case_engine
@@ -23,7 +23,7 @@ def actor() -> Actor:
             from ..ui.session import csrf_ok
             if request.method not in ("GET", "HEAD", "OPTIONS") and not csrf_ok():
                 raise Unauthorized("send the X-CSRF-Token header of your session with changes")
-            found = engine().actor_for_token(session["token"])
+            found = engine().identity.actor_for_token(session["token"])
             if found is None:
                 raise Unauthorized("your session has expired; sign in again")
             g.actor = found
@@ -31,7 +31,7 @@ def actor() -> Actor:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("send an API token: Authorization: Bearer <token> (POST /api/auth/token)")
-        found = engine().actor_for_token(token.strip())
+        found = engine().identity.actor_for_token(token.strip())
         if found is None:
             raise Unauthorized("the API token is invalid or has expired; request a new one")
         g.actor = found

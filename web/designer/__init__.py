@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from engine.access import has_role
+from engine.policy import has_role
 
 from ..app import case_engine
 from ..form_render import FormRenderer, parse_form
@@ -44,7 +44,7 @@ def _admins_only():
 @login_required
 def index():
     engine = case_engine()
-    versions = engine.process_versions()
+    versions = engine.processes.process_versions()
     models = {}
     for version in versions:
         models.setdefault(version["id"], []).append(version)
@@ -56,7 +56,7 @@ def index():
 @login_required
 def model(model_id):
     engine = case_engine()
-    history = engine.version_history(signed_in_actor(), model_id)
+    history = engine.designer.version_history(signed_in_actor(), model_id)
     version = request.args.get("version", type=int)
     # ?version=N shows a deployed version as it is; with &edit=1 it becomes the starting
     # point of new drafts (to build on, or go back to, an earlier version).

@@ -26,7 +26,7 @@ def _check_csrf():
 
 @ui.app_context_processor
 def _page_context():
-    from engine.access import has_role
+    from engine.policy import has_role
     who = signed_in_actor() if request.blueprint in ("ui", "designer") else None
     return {
         "me": who,

@@ -38,7 +38,7 @@ def login_submit():
         return render_template("login.html", next=target, username=username,
                                error=f"Too many failed sign-ins. Try again in {minutes} minute"
                                      f"{'s' if minutes != 1 else ''}."), 429, {"Retry-After": str(wait)}
-    token = case_engine().login(username, password) if username and password else None
+    token = case_engine().identity.login(username, password) if username and password else None
     if token is None:
         throttle.failed(username, address)
         return render_template("login.html", next=target, username=username,
@@ -54,6 +54,6 @@ def login_submit():
 def logout():
     token = session.get("token")
     if token:
-        case_engine().logout(token)
+        case_engine().identity.logout(token)
     session.clear()
     return redirect(url_for("ui.login"))

@@ -18,7 +18,7 @@ def case_list():
     q = request.args.get("q") or None
     stage = request.args.get("stage") or None
     mine = request.args.get("mine") == "1"
-    cases = case_engine().list_cases(who, stage=stage, q=q, assigned_to="me" if mine else None, limit=200)
+    cases = case_engine().cases.list_cases(who, stage=stage, q=q, assigned_to="me" if mine else None, limit=200)
     return render_template("cases.html", cases=cases, stages=STAGES, q=q or "", stage=stage, mine=mine)
 
 
@@ -26,20 +26,20 @@ def case_list():
 @login_required
 def case_page(case_id):
     engine = case_engine()
-    case = engine.case_page(current_actor(), case_id)
+    case = engine.pages.case_page(current_actor(), case_id)
     return render_template("case.html", case=case, now=engine.clock.now(), today=engine.clock.now().date())
 
 
 @ui.get("/cases/<int:case_id>/diagram.bpmn")
 @login_required
 def case_diagram(case_id):
-    return Response(case_engine().case_diagram(current_actor(), case_id), mimetype="application/xml")
+    return Response(case_engine().pages.case_diagram(current_actor(), case_id), mimetype="application/xml")
 
 
 @ui.get("/cases/<int:case_id>/plan")
 @login_required
 def client_plan(case_id):
-    copy = case_engine().client_plan(current_actor(), case_id)
+    copy = case_engine().pages.client_plan(current_actor(), case_id)
     return render_template("plan_print.html", copy=copy)
 
 
@@ -62,7 +62,7 @@ def new_case_submit():
     client = {k: v for k, v in client.items() if v}
     program = (request.form.get("program") or "").strip() or None
     try:
-        case = case_engine().open_case(current_actor(), client, program)
+        case = case_engine().cases.open_case(current_actor(), client, program)
     except InvalidData as invalid:
         errors = {d["field"].removeprefix("client/"): d["message"] for d in invalid.details}
         return render_template("case_new.html", client=client, program=program or "", errors=errors,

@@ -13,6 +13,6 @@ from .session import current_actor, login_required
 @login_required
 def dashboard():
     engine = case_engine()
-    board = engine.dashboard(current_actor(), request.args.get("team") or None)
+    board = engine.dashboard.dashboard(current_actor(), request.args.get("team") or None)
     most = max([w["weighted"] for w in board["workers"]] + [1])
     return render_template("dashboard.html", board=board, most=most, now=engine.clock.now())

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import flash, redirect, render_template, request, url_for
 
 from engine.errors import InvalidData
-from engine.inbox import DUE_FILTERS, SORTS, TAB_TITLES, InboxQuery
+from engine.services.inbox import DUE_FILTERS, SORTS, TAB_TITLES, InboxQuery
 from engine.vocabulary import STAGES
 
 from ..app import case_engine
@@ -43,13 +43,13 @@ def inbox():
     who = current_actor()
     engine = case_engine()
     query = _query_from(request.args)
-    page = engine.inbox(who, query)
+    page = engine.inbox.inbox(who, query)
     filters = {k: request.args.get(k) for k in FILTER_KEYS if request.args.get(k)}
     lanes = {t["lane"] for t in page.tasks}
     return render_template(
         "inbox.html", page=page, query=query, tab_titles=TAB_TITLES, stages=STAGES, sorts=SORTS,
-        due_filters=DUE_FILTERS, filters=filters, saved=engine.saved_filters(who),
-        current_query=urlencode(filters), people=engine.team_members(who) if lanes or True else [],
+        due_filters=DUE_FILTERS, filters=filters, saved=engine.inbox.saved_filters(who),
+        current_query=urlencode(filters), people=engine.tasks.team_members(who) if lanes or True else [],
         page_number=query.offset // query.limit + 1, pages=max(1, -(-page.total // query.limit)),
         now=engine.clock.now(), today=engine.clock.now().date())
 
@@ -61,7 +61,7 @@ def _back(default: str = "") -> str:
 @ui.post("/tasks/<task_id>/claim")
 @login_required
 def claim(task_id):
-    task = case_engine().claim(current_actor(), task_id)
+    task = case_engine().tasks.claim(current_actor(), task_id)
     flash(f"You claimed “{task['name']}”.")
     return redirect(_back())
 
@@ -69,7 +69,7 @@ def claim(task_id):
 @ui.post("/tasks/<task_id>/unclaim")
 @login_required
 def unclaim(task_id):
-    task = case_engine().unclaim(current_actor(), task_id)
+    task = case_engine().tasks.unclaim(current_actor(), task_id)
     flash(f"“{task['name']}” is back in the queue.")
     return redirect(_back())
 
@@ -78,7 +78,7 @@ def unclaim(task_id):
 @login_required
 def assign(task_id):
     username = request.form.get("username", "")
-    task = case_engine().assign(current_actor(), task_id, username)
+    task = case_engine().tasks.assign(current_actor(), task_id, username)
     flash(f"“{task['name']}” is now assigned to {username}.")
     return redirect(_back())
 
@@ -87,7 +87,7 @@ def assign(task_id):
 @login_required
 def delegate(task_id):
     username = request.form.get("username", "")
-    task = case_engine().delegate(current_actor(), task_id, username)
+    task = case_engine().tasks.delegate(current_actor(), task_id, username)
     flash(f"You delegated “{task['name']}” to {username}. You can take it back from the Delegated tab.")
     return redirect(_back())
 
@@ -95,7 +95,7 @@ def delegate(task_id):
 @ui.post("/tasks/<task_id>/take-back")
 @login_required
 def take_back(task_id):
-    task = case_engine().take_back(current_actor(), task_id)
+    task = case_engine().tasks.take_back(current_actor(), task_id)
     flash(f"You took back “{task['name']}”.")
     return redirect(_back())
 
@@ -109,7 +109,7 @@ def follow_up(task_id):
     except ValueError:
         raise InvalidData("use a date like 2026-03-01",
                           [{"field": "follow_up_on", "message": "use a date like 2026-03-01"}]) from None
-    task = case_engine().set_follow_up(current_actor(), task_id, on)
+    task = case_engine().tasks.set_follow_up(current_actor(), task_id, on)
     flash(f"“{task['name']}” is hidden until {on.isoformat()}." if on else f"“{task['name']}” is back in your inbox.")
     return redirect(_back())
 
@@ -119,7 +119,7 @@ def follow_up(task_id):
 def bulk_reassign():
     ids = request.form.getlist("task_ids")
     username = request.form.get("username", "")
-    result = case_engine().assign_many(current_actor(), ids, username)
+    result = case_engine().tasks.assign_many(current_actor(), ids, username)
     if result["assigned"]:
         flash(f"Reassigned {len(result['assigned'])} task{'s' if len(result['assigned']) != 1 else ''} to {username}.")
     for refusal in result["refused"]:
@@ -130,7 +130,7 @@ def bulk_reassign():
 @ui.post("/inbox/filters")
 @login_required
 def save_filter():
-    saved = case_engine().save_filter(current_actor(), request.form.get("name", ""), request.form.get("query", ""))
+    saved = case_engine().inbox.save_filter(current_actor(), request.form.get("name", ""), request.form.get("query", ""))
     flash(f"Saved the filter “{saved['name']}”.")
     return redirect(url_for("ui.inbox") + ("?" + saved["query"] if saved["query"] else ""))
 
@@ -138,6 +138,6 @@ def save_filter():
 @ui.post("/inbox/filters/<int:filter_id>/delete")
 @login_required
 def delete_filter(filter_id):
-    case_engine().delete_filter(current_actor(), filter_id)
+    case_engine().inbox.delete_filter(current_actor(), filter_id)
     flash("Filter removed.")
     return redirect(_back())

@@ -15,7 +15,7 @@ from functools import wraps
 
 from flask import abort, g, redirect, request, session, url_for
 
-from engine.access import Actor
+from engine.policy import Actor
 
 from ..app import case_engine
 
@@ -39,7 +39,7 @@ def signed_in_actor() -> Actor | None:
     """The person signed in to this browser session, or None."""
     if "ui_actor" not in g:
         token = session.get("token")
-        g.ui_actor = case_engine().actor_for_token(token) if token else None
+        g.ui_actor = case_engine().identity.actor_for_token(token) if token else None
         if token and g.ui_actor is None:
             session.clear()  # expired or revoked: sign the browser out
     return g.ui_actor

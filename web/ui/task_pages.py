@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from engine.access import can_work_lane
+from engine.policy import can_work_lane
 from engine.errors import Conflict, InvalidData
 
 from ..app import case_engine
@@ -18,16 +18,16 @@ def _render(task: dict, data: dict, errors=(), status: int = 200, problem: str |
     engine = case_engine()
     form = FormRenderer(task["schema"], task["ui_schema"], data, errors,
                         read_only=task["state"] != "open" or not can_work_lane(who, task["lane"]))
-    case = engine.get_case(who, task["case_id"])
+    case = engine.cases.get_case(who, task["case_id"])
     return render_template("task.html", task=task, form=form, case=case, problem=problem,
-                           people=engine.team_members(who, task["lane"]), now=engine.clock.now(),
+                           people=engine.tasks.team_members(who, task["lane"]), now=engine.clock.now(),
                            can_work=can_work_lane(who, task["lane"])), status
 
 
 @ui.get("/tasks/<task_id>")
 @login_required
 def task_page(task_id):
-    task = case_engine().get_task(current_actor(), task_id)
+    task = case_engine().tasks.get_task(current_actor(), task_id)
     return _render(task, task["data"])
 
 
@@ -36,18 +36,18 @@ def task_page(task_id):
 def task_submit(task_id):
     who = current_actor()
     engine = case_engine()
-    task = engine.get_task(who, task_id)
+    task = engine.tasks.get_task(who, task_id)
     data = parse_form(task["schema"], request.form)
     if request.form.get("action") == "save":
-        engine.save_draft(who, task_id, data)
+        engine.tasks.save_draft(who, task_id, data)
         flash("Draft saved. Nothing is signed until you complete the task.")
         return redirect(url_for("ui.task_page", task_id=task_id))
     try:
-        result = engine.complete(who, task_id, data)
+        result = engine.tasks.complete(who, task_id, data)
     except InvalidData as invalid:
         return _render(task, data, invalid.details, 422, invalid.message)
     except Conflict as conflict:
-        task = engine.get_task(who, task_id)
+        task = engine.tasks.get_task(who, task_id)
         return _render(task, data, (), 409, conflict.message)
     mine = [t for t in result["next_tasks"] if t["assignee"] == who.username]
     flash(f"“{task['name']}” is complete and signed by you."

@@ -1,0 +1,127 @@
+"""A process model's files, checked and parsed: what deploys, and the specs cases run on.
+
+Parsing the lifecycle (100 KB of BPMN, its DMN and called processes) costs about a
+second, so both results are remembered for the life of the process, keyed by the
+files' content hash: a version's files never change, and several engines in one
+process (the web app and the worker, or a test run) share one parse.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from ..errors import DeploymentInvalid
+from .checks import check_specs, check_xml
+from .forms import FormCatalog
+from .loader import DEFAULT_MAX_FILE_BYTES, ParsedFiles, build_specs, load_files, problem
+
+_CACHE_SIZE = 256
+
+
+class _SharedCache:
+    """A small, thread-safe LRU shared by every catalog in the process."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_CHECKED = _SharedCache(_CACHE_SIZE)  # (files, forms, limit) -> ParsedFiles or DeploymentInvalid
+_SPECS = _SharedCache(_CACHE_SIZE)    # (content hash, process id) -> (spec, subprocess specs)
+
+
+def content_hash(files: list[tuple[str, str]]) -> str:
+    digest = hashlib.sha256()
+    for name, text in sorted(files):
+        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _files_key(files: list[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256()
+    for name, content in sorted(files):
+        digest.update(name.encode() + b"\0" + content + b"\0")
+    return digest.hexdigest()
+
+
+def read_path(path: Path) -> list[tuple[str, bytes]]:
+    """The BPMN and DMN files at a path (a file or a folder)."""
+    if path.is_dir():
+        paths = sorted([*path.glob("*.bpmn"), *path.glob("*.dmn")])
+    elif path.exists():
+        paths = [path]
+    else:
+        raise DeploymentInvalid(f"{path} does not exist", [problem(None, f"no file or folder at {path}")])
+    return [(p.name, p.read_bytes()) for p in paths]
+
+
+class ProcessCatalog:
+    def __init__(self, forms: FormCatalog, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES):
+        self.forms = forms
+        self.max_file_bytes = max_file_bytes
+
+    def validate(self, files: list[tuple[str, bytes]]) -> ParsedFiles:
+        """Run every deploy check; return the parsed files or raise DeploymentInvalid."""
+        key = (_files_key(files), self.forms.fingerprint(), self.max_file_bytes)
+        known = _CHECKED.get(key)
+        if known is None:
+            try:
+                known = self._check(files)
+            except DeploymentInvalid as invalid:
+                known = invalid
+            _CHECKED.put(key, known)
+        if isinstance(known, DeploymentInvalid):
+            raise DeploymentInvalid(known.message, [dict(d) for d in known.details])
+        return known
+
+    def _check(self, files: list[tuple[str, bytes]]) -> ParsedFiles:
+        parsed = load_files(files, self.max_file_bytes)
+        problems = check_xml(parsed)
+        for process_id in parsed.top_level_process_ids():
+            try:
+                spec, subprocess_specs = build_specs(parsed, process_id)
+            except DeploymentInvalid as exc:
+                problems.extend(exc.details)
+                continue
+            problems.extend(check_specs(spec, subprocess_specs, self.forms))
+        unique = []
+        for item in problems:
+            if item not in unique:
+                unique.append(item)
+        if unique:
+            raise DeploymentInvalid(f"the process model has {len(unique)} problem(s); nothing was deployed", unique)
+        return parsed
+
+    def specs(self, model_id: str, files: list[tuple[str, str]]) -> tuple:
+        """(spec, subprocess_specs) of a stored version's files, parsed once per process."""
+        key = (content_hash(files), model_id)
+        cached = _SPECS.get(key)
+        if cached is None:
+            encoded = [(name, text.encode("utf-8")) for name, text in files]
+            # Stored versions passed their checks at deploy; parse without re-checking forms,
+            # so a form removed later cannot strand running cases.
+            parsed = load_files(encoded, max(self.max_file_bytes, max(len(c) for _, c in encoded)))
+            cached = build_specs(parsed, model_id)
+            _SPECS.put(key, cached)
+        return cached
+
+    def draft_specs(self, model_id: str, files: list[tuple[str, bytes]]) -> tuple:
+        """Check a set of files (a draft) and build the named process's specs, for simulation."""
+        return build_specs(self.validate(files), model_id)

@@ -1,0 +1,95 @@
+"""Forms: JSON Schema (+ UI schema) files in forms/, validated on the server."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from ..errors import InvalidData
+
+SCHEMA_SUFFIX = ".schema.json"
+UI_SUFFIX = ".uischema.json"
+
+
+@dataclass
+class Form:
+    name: str
+    schema: dict
+    ui_schema: dict = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.schema.get("title", self.name)
+
+
+def form_name(reference: str | None) -> str | None:
+    """`contact`, `contact.schema.json` and `forms/contact.schema.json` all name form `contact`."""
+    if not reference:
+        return None
+    name = reference.rsplit("/", 1)[-1]
+    return name[: -len(SCHEMA_SUFFIX)] if name.endswith(SCHEMA_SUFFIX) else name.removesuffix(".json")
+
+
+class FormCatalog:
+    def __init__(self, directory: Path | None):
+        self.directory = directory
+        self._forms: dict[str, Form] = {}
+        self._validators: dict[str, Draft202012Validator] = {}
+        if directory is not None and directory.is_dir():
+            for path in sorted(directory.glob(f"*{SCHEMA_SUFFIX}")):
+                self.add(path.name[: -len(SCHEMA_SUFFIX)], json.loads(path.read_text()),
+                         self._ui_schema(path))
+
+    def _ui_schema(self, schema_path: Path) -> dict:
+        ui_path = schema_path.with_name(schema_path.name.replace(SCHEMA_SUFFIX, UI_SUFFIX))
+        return json.loads(ui_path.read_text()) if ui_path.exists() else {}
+
+    def add(self, name: str, schema: dict, ui_schema: dict | None = None) -> None:
+        Draft202012Validator.check_schema(schema)
+        self._forms[name] = Form(name, schema, ui_schema or {})
+        self._validators[name] = Draft202012Validator(schema, format_checker=FormatChecker())
+
+    def fingerprint(self) -> str:
+        """A digest of every form, so checks made against this catalog can be remembered."""
+        digest = hashlib.sha256()
+        for name in sorted(self._forms):
+            digest.update(name.encode() + b"\0" + json.dumps(self._forms[name].schema, sort_keys=True).encode())
+        return digest.hexdigest()
+
+    def names_with_field(self, field_name: str) -> list[str]:
+        """The forms whose answers carry `field_name` at the top level (e.g. releases)."""
+        return [name for name in self.names() if field_name in self._forms[name].schema.get("properties", {})]
+
+    def __contains__(self, name: str | None) -> bool:
+        return name in self._forms
+
+    def names(self) -> list[str]:
+        return sorted(self._forms)
+
+    def get(self, name: str) -> Form:
+        return self._forms[name]
+
+    def validate(self, name: str | None, data) -> None:
+        """Raise InvalidData with one detail per failing field."""
+        if not isinstance(data, dict):
+            raise InvalidData("form data must be a JSON object",
+                              [{"field": "", "message": "expected an object"}])
+        if name is None:
+            return
+        validator = self._validators[name]
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+        if errors:
+            details = []
+            for error in errors:
+                path = "/".join(str(p) for p in error.absolute_path)
+                if error.validator == "required":
+                    missing = error.message.split("'")[1] if "'" in error.message else ""
+                    path = f"{path}/{missing}".strip("/")
+                    message = "this field is required"
+                else:
+                    message = error.message
+                details.append({"field": path, "message": message})
+            raise InvalidData(f"the {self.get(name).title} form has {len(details)} invalid field(s)", details)

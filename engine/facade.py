@@ -1,0 +1,66 @@
+"""The engine as web/ and the CLI see it: one object that wires the layers together.
+
+    engine = CaseEngine(sessions, clock, forms)
+    engine.cases.open_case(actor, client)        engine.tasks.complete(actor, task_id, data)
+    engine.inbox.inbox(actor, query)             engine.record.timeline(actor, case_id)
+    engine.timers.fire_due_timers()              engine.processes.deploy_path(actor, path)
+    engine.designer.save_process_draft(...)      engine.simulation.simulate(...)
+    engine.identity.login(username, password)    engine.pages.case_page(actor, case_id)
+    engine.dashboard.dashboard(actor)
+
+Each service is handed its collaborators here; none reaches into another's insides.
+"""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from .clock import Clock, install_spiff_clock
+from .definitions.catalog import ProcessCatalog
+from .definitions.forms import FormCatalog
+from .definitions.loader import DEFAULT_MAX_FILE_BYTES
+from .definitions.scripting import restricted_script_engine
+from .services.cases import CaseService
+from .services.designer import DesignerService
+from .services.identity import IdentityService
+from .services.inbox import InboxService
+from .services.process_models import ProcessModelService
+from .services.record import RecordService
+from .services.runner import CaseRunner
+from .services.simulation import SimulationService
+from .services.tasks import TaskService
+from .services.timers import TimerService
+from .store.unit_of_work import Store
+from .views.case_page import CasePages
+from .views.case_view import CaseViews
+from .views.dashboard import Dashboard
+
+DEFAULT_CASE_PROCESS = "case_lifecycle"
+
+
+class CaseEngine:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, forms: FormCatalog,
+                 case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None):
+        install_spiff_clock()
+        self.clock = clock
+        self.forms = forms
+        self.store = Store(sessions, clock)
+        catalog = ProcessCatalog(forms, max_file_bytes or DEFAULT_MAX_FILE_BYTES)
+        script_engine = restricted_script_engine()
+        runner = CaseRunner(catalog, script_engine, clock)
+        case_views = CaseViews(forms, clock)
+
+        self.identity = IdentityService(self.store, clock)
+        self.processes = ProcessModelService(self.store, catalog, clock)
+        self.cases = CaseService(self.store, runner, case_views, clock, case_process)
+        self.tasks = TaskService(self.store, runner, forms, case_views, clock)
+        self.inbox = InboxService(self.store, clock)
+        self.record = RecordService(self.store, forms)
+        self.timers = TimerService(self.store, runner, clock)
+        self.designer = DesignerService(self.store, catalog, self.processes, runner, clock)
+        self.simulation = SimulationService(self.store, catalog, forms, script_engine, clock)
+        self.pages = CasePages(self.store, runner, case_views, clock)
+        self.dashboard = Dashboard(self.store, clock)
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        return self.store.sessions

@@ -1,0 +1,87 @@
+"""Opening cases, and reading them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+
+from .. import policy
+from ..clock import Clock
+from ..errors import InvalidData
+from ..policy import Actor, visible_case
+from ..store import process_versions
+from ..store.models import Case, Client, User
+from ..store.unit_of_work import Store
+from ..views.case_view import CaseViews
+from ..views.rows import case_summary
+from .runner import CaseRunner
+
+
+def client_from(client: dict, now: datetime) -> Client:
+    """A client row from what intake typed, or a 422 naming each bad field."""
+    if not isinstance(client, dict):
+        raise InvalidData("client must be an object", [{"field": "client", "message": "expected an object"}])
+    problems = []
+    for name in ("first_name", "last_name"):
+        if not isinstance(client.get(name), str) or not client.get(name).strip():
+            problems.append({"field": f"client/{name}", "message": "this field is required"})
+    birth = client.get("birth_date")
+    birth_date = None
+    if birth not in (None, ""):
+        try:
+            birth_date = date.fromisoformat(str(birth))
+            if birth_date > now.date():
+                problems.append({"field": "client/birth_date", "message": "birth date is in the future"})
+        except ValueError:
+            problems.append({"field": "client/birth_date", "message": "use a date like 1950-04-23"})
+    if problems:
+        raise InvalidData("the client is not valid", problems)
+    return Client(first_name=client["first_name"].strip(), last_name=client["last_name"].strip(),
+                  birth_date=birth_date, preferred_language=client.get("preferred_language"), created_at=now)
+
+
+class CaseService:
+    def __init__(self, store: Store, runner: CaseRunner, views: CaseViews, clock: Clock, case_process: str):
+        self.store = store
+        self.runner = runner
+        self.views = views
+        self.clock = clock
+        self.case_process = case_process
+
+    def open_case(self, actor: Actor, client: dict, program: str | None = None,
+                  team: str | None = None, model_id: str | None = None) -> dict:
+        policy.require(policy.may_open_cases(actor), "your role may not open cases")
+        client_row = client_from(client, self.clock.now())
+        with self.store.transaction() as uow:
+            version = process_versions.latest(uow.session, model_id or self.case_process)
+            uow.session.add(client_row)
+            uow.session.flush()
+            case_manager = actor.id if policy.becomes_owner(actor, "case_manager") else None
+            case, workflow = self.runner.start(uow, client_row, version, actor.username, program,
+                                               team or actor.team, case_manager)
+            return self.views.case_view(uow, case, workflow.active_element_ids())
+
+    def get_case(self, actor: Actor, case_id: int) -> dict:
+        with self.store.transaction() as uow:
+            case = visible_case(uow, actor, case_id)
+            workflow = self.runner.load(uow, case)
+            return self.views.case_view(uow, case, workflow.active_element_ids())
+
+    def list_cases(self, actor: Actor, stage: str | None = None, assigned_to: str | None = None,
+                   q: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+        with self.store.reading() as uow:
+            query = select(Case).join(Client)
+            visible = policy.case_filter(actor)
+            if visible is not None:
+                query = query.where(visible)
+            if stage:
+                query = query.where(Case.stage == stage)
+            if assigned_to:
+                username = actor.username if assigned_to == "me" else assigned_to
+                query = query.join(User, User.id == Case.case_manager_id).where(User.username == username)
+            if q:
+                like = f"%{q.lower()}%"
+                query = query.where(or_(func.lower(Client.last_name).like(like),
+                                        func.lower(Client.first_name).like(like)))
+            query = query.order_by(Case.id.desc()).limit(min(limit, 500)).offset(offset)
+            return [case_summary(case) for case in uow.session.scalars(query).unique()]

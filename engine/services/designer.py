@@ -1,0 +1,217 @@
+"""The agency's process designer: drafts checked on save, deploys from drafts, version
+history with what changed, and moving running cases between versions.
+
+Only administrators design. A draft is one file of a model, edited in the browser and
+kept until it is deployed or discarded; saving runs every deploy check and keeps the
+problems beside the draft so they can be shown on their elements. A file that is not
+safe to parse (entities, a DTD, too big) is refused and nothing is stored.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import policy
+from ..clock import Clock, FixedClock, using_clock
+from ..definitions.catalog import ProcessCatalog
+from ..definitions.loader import parse_xml
+from ..definitions.version_diff import diff_files
+from ..errors import Conflict, DeploymentInvalid, InvalidData, NotFound
+from ..policy import Actor
+from ..store import process_versions
+from ..store.models import Case, ProcessDraft, ProcessVersion
+from ..store.unit_of_work import Store
+from .process_models import ProcessModelService
+from .runner import CaseRunner
+
+
+def require_designer(actor: Actor) -> None:
+    policy.require(policy.may_design(actor), "only administrators may design and deploy process models")
+
+
+def draft_file_set(session: Session, model_id: str, override: tuple[str, bytes] | None = None):
+    """The latest version's files with the model's drafts laid over them."""
+    latest = process_versions.latest(session, model_id)
+    files = {f.filename: f.content.encode("utf-8") for f in latest.files}
+    for draft in process_versions.drafts(session, model_id):
+        files[draft.filename] = draft.content.encode("utf-8")
+    if override is not None:
+        files[override[0]] = override[1]
+    return latest, sorted(files.items())
+
+
+class DesignerService:
+    def __init__(self, store: Store, catalog: ProcessCatalog, deployer: ProcessModelService, runner: CaseRunner,
+                 clock: Clock):
+        self.store = store
+        self.catalog = catalog
+        self.deployer = deployer
+        self.runner = runner
+        self.clock = clock
+
+    def model_files(self, actor: Actor, model_id: str, version: int | None = None,
+                    with_drafts: bool = False) -> dict:
+        """The files of a version (the latest by default), drafts laid over them if asked."""
+        require_designer(actor)
+        with self.store.transaction() as uow:
+            session = uow.session
+            row = process_versions.version(session, model_id, version)
+            files = {f.filename: {"filename": f.filename, "content": f.content, "draft": False, "problems": []}
+                     for f in row.files}
+            if with_drafts:
+                for draft in process_versions.drafts(session, model_id):
+                    files[draft.filename] = {"filename": draft.filename, "content": draft.content, "draft": True,
+                                             "problems": draft.problems, "updated_by": draft.updated_by,
+                                             "updated_at": draft.updated_at.isoformat()}
+            return {"model": model_id, "version": row.version, "files": list(files.values())}
+
+    def version_history(self, actor: Actor, model_id: str) -> list[dict]:
+        """Who deployed what when, what changed from the version before, cases running on each."""
+        require_designer(actor)
+        with self.store.transaction() as uow:
+            session = uow.session
+            versions = list(session.scalars(select(ProcessVersion).where(ProcessVersion.model_id == model_id)
+                                            .order_by(ProcessVersion.version)))
+            if not versions:
+                raise NotFound(f"process model '{model_id}' is not deployed")
+            running = process_versions.running_cases_by_version(session)
+            history, previous = [], None
+            for version in versions:
+                files = {f.filename: f.content for f in version.files}
+                history.append({
+                    "version": version.version, "deployed_by": version.deployed_by,
+                    "deployed_at": version.deployed_at.isoformat(), "content_hash": version.content_hash,
+                    "running_cases": running.get(version.id, 0), "files": sorted(files),
+                    "changes": diff_files(previous, files) if previous is not None else None,
+                })
+                previous = files
+            return list(reversed(history))
+
+    # ------------------------------------------------------------------ drafts
+    def save_process_draft(self, actor: Actor, model_id: str, filename: str, content: bytes) -> dict:
+        """Keep an edited file as a draft and check the whole model as it would deploy."""
+        require_designer(actor)
+        if not filename.endswith((".bpmn", ".dmn")) or "/" in filename or "\\" in filename:
+            raise InvalidData("a draft is a .bpmn or .dmn file",
+                              [{"field": "filename", "message": "name it like case_lifecycle.bpmn"}])
+        # Unsafe or unreadable XML is refused outright: nothing is stored.
+        parse_xml(content, filename, self.catalog.max_file_bytes)
+        with self.store.transaction() as uow:
+            session = uow.session
+            latest, files = draft_file_set(session, model_id, (filename, content))
+            try:
+                self.catalog.validate(files)
+                problems = []
+            except DeploymentInvalid as invalid:
+                problems = invalid.details
+            row = session.scalar(select(ProcessDraft).where(ProcessDraft.model_id == model_id,
+                                                            ProcessDraft.filename == filename))
+            now = self.clock.now()
+            text = content.decode("utf-8")
+            if row is None:
+                row = ProcessDraft(model_id=model_id, filename=filename, base_version_id=latest.id, content=text,
+                                   problems=problems, updated_by=actor.username, updated_at=now)
+                session.add(row)
+            else:
+                row.content, row.problems, row.updated_by, row.updated_at = text, problems, actor.username, now
+            uow.audit(None, actor.username, "draft_saved", f"saved a draft of {filename} ({model_id})",
+                        data={"model": model_id, "filename": filename, "problems": len(problems)})
+            return {"model": model_id, "filename": filename, "saved_at": now.isoformat(), "problems": problems,
+                    "based_on_version": latest.version}
+
+    def discard_process_drafts(self, actor: Actor, model_id: str) -> int:
+        require_designer(actor)
+        with self.store.transaction() as uow:
+            session = uow.session
+            drafts = process_versions.drafts(session, model_id)
+            for draft in drafts:
+                session.delete(draft)
+            return len(drafts)
+
+    def deploy_process_drafts(self, actor: Actor, model_id: str) -> dict:
+        """Deploy the latest version with the drafts laid over it as a new immutable version."""
+        require_designer(actor)
+        with self.store.transaction() as uow:
+            session = uow.session
+            latest, files = draft_file_set(session, model_id)
+            if not process_versions.drafts(session, model_id):
+                raise Conflict(f"there is no draft of '{model_id}' to deploy")
+            result = self.deployer.deploy_in(uow, actor, files, " from the designer")
+            created = [v for v in result.created if v.model_id == model_id]
+            for draft in process_versions.drafts(session, model_id):
+                session.delete(draft)
+            if not created:
+                return {"model": model_id, "version": latest.version, "created": False}
+            return {"model": model_id, "version": created[0].version, "created": True}
+
+    # ------------------------------------------------------------------ migration
+    def migrate_cases(self, actor: Actor, model_id: str, to_version: int, case_ids: list[int] | None = None,
+                      from_version: int | None = None) -> dict:
+        """Move running cases onto another version of their model, each case all or nothing.
+
+        A case moves only if every element it is at (tasks, waiting timers, the subprocesses
+        around them) exists in the target by id; otherwise it is refused with the reason and
+        left exactly as it was. Waiting timers are recomputed from the target's definitions,
+        counted from when each started waiting."""
+        require_designer(actor)
+        with self.store.transaction() as uow:
+            session = uow.session
+            target = process_versions.version(session, model_id, to_version)
+            query = select(Case.id).join(ProcessVersion, ProcessVersion.id == Case.process_version_id).where(
+                ProcessVersion.model_id == model_id, Case.status == "active", Case.process_version_id != target.id)
+            if from_version is not None:
+                query = query.where(ProcessVersion.version == from_version)
+            if case_ids:
+                query = query.where(Case.id.in_(case_ids))
+            candidates = list(session.scalars(query.order_by(Case.id)))
+            target_id = target.id
+        if case_ids:
+            missing = sorted(set(case_ids) - set(candidates))
+        else:
+            missing = []
+        migrated, refused = [], [{"case_id": c, "reason": "not a running case of this model on another version"}
+                                 for c in missing]
+        for case_id in candidates:
+            try:
+                migrated.append(self._migrate_case(actor, case_id, target_id))
+            except Conflict as refusal:
+                refused.append({"case_id": case_id, "reason": refusal.message})
+        return {"model": model_id, "to_version": to_version, "migrated": migrated, "refused": refused}
+
+    def _migrate_case(self, actor: Actor, case_id: int, target_id: int) -> dict:
+        refusal = None
+        with self.store.transaction() as uow:
+            session = uow.session
+            case = uow.lock_case(case_id)
+            source = case.process_version
+            source_version, model = source.version, source.model_id
+            new_spec, new_subprocesses = self.runner.specs(session, target_id)
+            target = session.get(ProcessVersion, target_id)
+            started = {t.id: t.created_at for t in uow.timers(case.id)}
+            workflow = self.runner.load(uow, case)
+
+            def timer_clock(task_id: str):
+                # A waiting timer counts from when it was scheduled; anything else from now.
+                return FixedClock(started[task_id]) if task_id in started else self.clock
+
+            with using_clock(self.clock):
+                missing = workflow.migrate_to(new_spec, new_subprocesses, timer_clock)
+            if missing:
+                refusal = (f"case {case_id} is at {', '.join(missing)}, which version {target.version} "
+                           f"does not have; it stays on version {source_version}")
+            else:
+                case.process_version_id = target_id
+                session.flush()
+                session.expire(case, ["process_version"])
+                uow.audit(case.id, actor.username, "case_migrated",
+                          f"moved from {model} version {source_version} to version {target.version}",
+                          data={"from": source_version, "to": target.version})
+                self.runner.save(uow, case, workflow, actor.username)
+                return {"case_id": case.id, "from_version": source_version, "to_version": target.version,
+                        "timers": {t.bpmn_id: t.due_at.isoformat() for t in uow.timers(case.id)}}
+        # Refused: the case is untouched; the refusal itself is kept in its audit trail.
+        with self.store.transaction() as uow:
+            session = uow.session
+            uow.audit(case_id, actor.username, "migration_refused", refusal,
+                      data={"to": target.version, "missing": missing})
+        raise Conflict(refusal)

@@ -1,0 +1,114 @@
+"""Users, passwords (argon2-cffi) and API tokens: who is asking."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..clock import Clock
+from ..errors import Conflict, InvalidData
+from ..policy import Actor
+from ..store.models import ApiToken, User
+from ..store.unit_of_work import Store
+from ..vocabulary import ROLES
+
+_hasher = PasswordHasher()
+# A real hash to verify against when the user does not exist, so a login for an
+# unknown name costs the same time as a wrong password.
+_DUMMY_HASH = _hasher.hash("casepath-not-a-password")
+TOKEN_LIFETIME = timedelta(hours=12)
+MIN_PASSWORD_LENGTH = 8
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class IdentityService:
+    def __init__(self, store: Store, clock: Clock):
+        self.store = store
+        self.clock = clock
+
+    def add_user(self, username: str, password: str, roles: list[str], team: str | None = None,
+                 display_name: str = "") -> Actor:
+        with self.store.transaction() as uow:
+            return Actor.of(self._add_user(uow.session, username, password, roles, team, display_name))
+
+    def login(self, username: str, password: str) -> str | None:
+        """An API token for the user, or None for a wrong name or password (audited on success)."""
+        with self.store.transaction() as uow:
+            user = self._authenticate(uow.session, username, password)
+            if user is None:
+                return None
+            uow.audit(None, user.username, "login", f"{user.username} signed in")
+            return self._issue_token(uow.session, user)
+
+    def actor_for_token(self, token: str) -> Actor | None:
+        with self.store.reading() as uow:
+            user = self._user_for_token(uow.session, token)
+            return Actor.of(user) if user else None
+
+    def logout(self, token: str) -> None:
+        with self.store.transaction() as uow:
+            self._revoke_token(uow.session, token)
+
+    def actor(self, username: str) -> Actor | None:
+        with self.store.reading() as uow:
+            user = uow.session.scalar(select(User).where(User.username == username))
+            return Actor.of(user) if user else None
+
+
+    def _add_user(self, session: Session, username: str, password: str, roles: list[str],
+                 team: str | None = None, display_name: str = "") -> User:
+        problems = []
+        if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
+            problems.append({"field": "username", "message": "use letters, digits, '.', '-' or '_'"})
+        unknown = [r for r in roles if r not in ROLES]
+        if not roles or unknown:
+            problems.append({"field": "roles", "message": f"roles must be among {', '.join(ROLES)}"})
+        if len(password or "") < MIN_PASSWORD_LENGTH:
+            problems.append({"field": "password", "message": f"at least {MIN_PASSWORD_LENGTH} characters"})
+        if problems:
+            raise InvalidData("the user is not valid", problems)
+        if session.scalar(select(User).where(User.username == username)) is not None:
+            raise Conflict(f"user '{username}' already exists")
+        user = User(username=username, password_hash=_hasher.hash(password), roles=list(roles), team=team,
+                    display_name=display_name or username, created_at=self.clock.now())
+        session.add(user)
+        session.flush()
+        return user
+
+    def _authenticate(self, session: Session, username: str, password: str) -> User | None:
+        user = session.scalar(select(User).where(User.username == username))
+        try:
+            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        except (VerificationError, InvalidHashError):
+            return None
+        if user is None or not user.active:
+            return None
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        return user
+
+    def _issue_token(self, session: Session, user: User) -> str:
+        token = secrets.token_urlsafe(32)
+        now = self.clock.now()
+        session.add(ApiToken(token_hash=_token_hash(token), user_id=user.id, created_at=now,
+                             expires_at=now + TOKEN_LIFETIME))
+        return token
+
+    def _user_for_token(self, session: Session, token: str) -> User | None:
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+        if row is None or row.expires_at <= self.clock.now() or not row.user.active:
+            return None
+        return row.user
+
+    def _revoke_token(self, session: Session, token: str) -> None:
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+        if row is not None:
+            session.delete(row)

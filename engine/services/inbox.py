@@ -1,0 +1,208 @@
+"""The task inbox: tabs, filters, counts, delegation, follow-up dates, drafts, saved filters.
+
+The tabs follow what case managers and supervisors know from Camunda Tasklist and
+SpiffArena: my tasks, tasks available in my lanes, my team's tasks (supervisors),
+the approvals queue (a supervisor's first screen), tasks I delegated, and tasks I
+put off until a follow-up date.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, exists, func, not_, or_, select, true
+
+from .. import policy
+from ..clock import Clock
+from ..errors import BadRequest, InvalidData, NotFound
+from ..policy import Actor
+from ..store.models import Case, Client, HumanTask, SavedFilter, TaskDelegation, TaskFollowUp
+from ..store.unit_of_work import Store
+from ..views.task_rows import DUE_SOON, task_rows
+
+TAB_TITLES = {
+    "approvals": "Approvals",
+    "mine": "My tasks",
+    "available": "Available",
+    "team": "Team",
+    "delegated": "Delegated",
+    "later": "Follow up later",
+}
+SORTS = ("due", "created", "client", "stage", "case")
+DUE_FILTERS = ("overdue", "soon", "later", "none")
+PAGE_SIZE = 50
+
+
+def tabs_for(actor: Actor) -> list[str]:
+    supervising = policy.supervises(actor)
+    tabs = ["approvals"] if supervising else []
+    tabs += ["mine", "available"]
+    if supervising:
+        tabs.append("team")
+    return tabs + ["delegated", "later"]
+
+
+def default_tab(actor: Actor) -> str:
+    return tabs_for(actor)[0]
+
+
+@dataclass
+class InboxQuery:
+    tab: str = ""
+    stage: str | None = None
+    task: str | None = None
+    client: str | None = None
+    due: str | None = None
+    sort: str = "due"
+    offset: int = 0
+    limit: int = PAGE_SIZE
+
+    def check(self, actor: Actor) -> InboxQuery:
+        self.tab = self.tab or default_tab(actor)
+        if self.tab not in tabs_for(actor):
+            raise NotFound(f"there is no inbox tab '{self.tab}' for you")
+        if self.sort not in SORTS:
+            raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
+        if self.due and self.due not in DUE_FILTERS:
+            raise BadRequest(f"due must be one of {', '.join(DUE_FILTERS)}")
+        self.limit = max(1, min(self.limit, 500))
+        self.offset = max(0, self.offset)
+        return self
+
+
+@dataclass
+class InboxPage:
+    tab: str
+    tabs: list[str]
+    counts: dict[str, int]
+    tasks: list[dict]
+    total: int
+    task_names: list[tuple[str, str]] = field(default_factory=list)
+
+
+
+def _tab_clause(actor: Actor, tab: str, today: date):
+    """Which open tasks a tab holds. Each clause leads with what an index can find
+    (assignee, lane + the task's team, the small delegation and follow-up tables), so a
+    tab costs what it holds, not what the whole database holds."""
+    hidden = exists().where(TaskFollowUp.task_id == HumanTask.id, TaskFollowUp.user_id == actor.id,
+                            TaskFollowUp.follow_up_on > today)
+    admin = policy.is_admin(actor)
+    case_visible = policy.case_filter(actor)
+    case_visible = case_visible if case_visible is not None else true()
+    in_team = true() if admin else and_(HumanTask.team == actor.team, case_visible)
+    if tab == "mine":
+        return and_(HumanTask.assignee_id == actor.id, not_(hidden))
+    if tab == "later":
+        visible = policy.task_filter(actor)
+        return and_(HumanTask.id.in_(select(TaskFollowUp.task_id).where(
+            TaskFollowUp.user_id == actor.id, TaskFollowUp.follow_up_on > today)),
+            visible if visible is not None else true())
+    lane_clause = true() if admin else HumanTask.lane.in_(policy.lanes_of(actor))
+    if tab == "available":
+        return and_(HumanTask.assignee_id.is_(None), lane_clause, in_team, not_(hidden))
+    if tab == "approvals":
+        # An approval is what the diagram marks as one (purpose "approval"), in a lane the reader works.
+        return and_(HumanTask.purpose == "approval", lane_clause, in_team,
+                    or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == actor.id), not_(hidden))
+    if tab == "team":
+        return true() if admin else HumanTask.team == actor.team if policy.has_role(actor, "supervisor") \
+            else in_team
+    if tab == "delegated":
+        return HumanTask.id.in_(select(TaskDelegation.task_id).where(TaskDelegation.owner_id == actor.id))
+    raise NotFound(f"there is no inbox tab '{tab}'")
+
+
+class InboxService:
+    """The inbox's tabs and filters, and the filters people save."""
+
+    def __init__(self, store: Store, clock: Clock):
+        self.store = store
+        self.clock = clock
+
+    # ------------------------------------------------------------------ reading
+    def inbox(self, actor: Actor, query: InboxQuery) -> InboxPage:
+        query.check(actor)
+        now = self.clock.now()
+        today = now.date()
+        with self.store.transaction() as uow:
+            session = uow.session
+            base = (select(HumanTask.id).join(Case, Case.id == HumanTask.case_id)
+                    .join(Client, Client.id == Case.client_id).where(HumanTask.state == "open"))
+            clauses = {tab: _tab_clause(actor, tab, today) for tab in tabs_for(actor)}
+            counts = {tab: session.scalar(select(func.count()).select_from(HumanTask)
+                                          .join(Case, Case.id == HumanTask.case_id)
+                                          .where(HumanTask.state == "open", clause))
+                      for tab, clause in clauses.items()}
+            filtered = base.where(clauses[query.tab])
+            narrowed = any((query.stage, query.task, query.client, query.due))
+            if query.stage:
+                filtered = filtered.where(Case.stage == query.stage)
+            if query.task:
+                filtered = filtered.where(HumanTask.bpmn_id == query.task)
+            if query.client:
+                text = query.client.strip()
+                if text.isdigit():
+                    filtered = filtered.where(Case.id == int(text))
+                else:
+                    like = f"%{text.lower()}%"
+                    filtered = filtered.where(or_(func.lower(Client.last_name).like(like),
+                                                  func.lower(Client.first_name).like(like),
+                                                  func.lower(Client.first_name + " " + Client.last_name).like(like)))
+            if query.due == "overdue":
+                filtered = filtered.where(HumanTask.due_at < now)
+            elif query.due == "soon":
+                filtered = filtered.where(HumanTask.due_at >= now, HumanTask.due_at < now + DUE_SOON)
+            elif query.due == "later":
+                filtered = filtered.where(HumanTask.due_at >= now + DUE_SOON)
+            elif query.due == "none":
+                filtered = filtered.where(HumanTask.due_at.is_(None))
+            total = (session.scalar(select(func.count()).select_from(filtered.subquery())) if narrowed
+                     else counts[query.tab])
+            order = {
+                "due": (HumanTask.due_at.asc().nulls_last(), HumanTask.created_at),
+                "created": (HumanTask.created_at.desc(),),
+                # lower(): names sort as people read them, and the planner filters the tab's tasks
+                # first instead of walking every client in name order to find fifty of them
+                "client": (func.lower(Client.last_name), func.lower(Client.first_name), HumanTask.due_at),
+                "stage": (Case.stage, HumanTask.due_at),
+                "case": (Case.id, HumanTask.created_at),
+            }[query.sort]
+            ids = list(session.scalars(filtered.order_by(*order, HumanTask.id)
+                                       .limit(query.limit).offset(query.offset)))
+            rows = task_rows(session, actor, ids, now)
+            task_names = sorted(set(session.execute(
+                select(HumanTask.bpmn_id, HumanTask.name).where(HumanTask.id.in_(ids))).all())) if ids else []
+            return InboxPage(query.tab, tabs_for(actor), counts, rows, total, task_names)
+
+    # ------------------------------------------------------------------ saved filters
+    def saved_filters(self, actor: Actor) -> list[dict]:
+        with self.store.reading() as uow:
+            session = uow.session
+            rows = session.scalars(select(SavedFilter).where(SavedFilter.user_id == actor.id)
+                                   .order_by(SavedFilter.name))
+            return [{"id": r.id, "name": r.name, "query": r.query} for r in rows]
+
+    def save_filter(self, actor: Actor, name: str, query: str) -> dict:
+        name = (name or "").strip()
+        if not name or len(name) > 120:
+            raise InvalidData("the filter needs a name", [{"field": "name", "message": "1 to 120 characters"}])
+        with self.store.transaction() as uow:
+            session = uow.session
+            row = session.scalar(select(SavedFilter).where(SavedFilter.user_id == actor.id,
+                                                           SavedFilter.name == name))
+            if row is None:
+                row = SavedFilter(user_id=actor.id, name=name, query=query, created_at=self.clock.now())
+                session.add(row)
+            else:
+                row.query = query
+            session.flush()
+            return {"id": row.id, "name": row.name, "query": row.query}
+
+    def delete_filter(self, actor: Actor, filter_id: int) -> None:
+        with self.store.transaction() as uow:
+            session = uow.session
+            row = session.get(SavedFilter, filter_id)
+            if row is None or row.user_id != actor.id:
+                raise NotFound(f"saved filter {filter_id} not found")
+            session.delete(row)

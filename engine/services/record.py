@@ -1,0 +1,83 @@
+"""The case record people write to directly (contacts, supervision notes, receipts,
+releases), corrections, and reading the record and the audit trail.
+
+NASW Std 10: every entry is dated and signed by its author and never changes; a
+correction is a new signed entry that points at the original.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import policy
+from ..definitions.forms import FormCatalog
+from ..definitions.record_kinds import ENTRY_KINDS
+from ..errors import Conflict, Forbidden, InvalidData, NotFound
+from ..policy import Actor, visible_case
+from ..store.models import AuditEvent, RecordEntry
+from ..store.unit_of_work import Store
+from ..views.rows import entry_view, entry_views, iso
+
+
+class RecordService:
+    def __init__(self, store: Store, forms: FormCatalog):
+        self.store = store
+        self.forms = forms
+
+    def timeline(self, actor: Actor, case_id: int) -> list[dict]:
+        with self.store.reading() as uow:
+            visible_case(uow, actor, case_id)
+            return entry_views(uow.record_entries(case_id))
+
+    def add_record_entry(self, actor: Actor, case_id: int, kind: str, data: dict) -> dict:
+        """A signed entry written directly to the record: a contact, a supervision note, ..."""
+        entry_kind = ENTRY_KINDS.get(kind)
+        if entry_kind is None:
+            raise InvalidData(f"unknown record entry kind {kind!r}",
+                              [{"field": "kind", "message": f"one of: {', '.join(ENTRY_KINDS)}"}])
+        policy.require(policy.may_write_entry(actor, entry_kind.roles),
+                       f"your role may not add a {entry_kind.title.lower()} to the record")
+        self.forms.validate(entry_kind.form, data)
+        with self.store.transaction() as uow:
+            visible_case(uow, actor, case_id)
+            entry = uow.record(case_id, kind, entry_kind.title, actor.username, data)
+            uow.session.flush()
+            uow.audit(case_id, actor.username, "record_entry_added",
+                      f"{actor.username} added a {entry_kind.title.lower()} to the record",
+                      data={"entry_id": entry.id, "kind": kind})
+            return entry_view(entry)
+
+    def correct_record_entry(self, actor: Actor, case_id: int, entry_id: int, data: dict, reason: str) -> dict:
+        """A correction: a new signed entry pointing at the old one, which stays as it was."""
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidData("a correction needs a reason", [{"field": "reason", "message": "this field is required"}])
+        with self.store.transaction() as uow:
+            visible_case(uow, actor, case_id)
+            original = uow.session.get(RecordEntry, entry_id)
+            if original is None or original.case_id != case_id:
+                raise NotFound(f"record entry {entry_id} not found on case {case_id}")
+            if not policy.may_correct(actor, original.author):
+                raise Forbidden("only the author or a supervisor may correct an entry")
+            corrected_already = uow.session.scalar(select(RecordEntry.id).where(RecordEntry.corrects_id == entry_id))
+            if corrected_already:
+                raise Conflict(f"entry {entry_id} was already corrected by entry {corrected_already}; "
+                               f"correct that one instead")
+            form = ENTRY_KINDS[original.kind].form if original.kind in ENTRY_KINDS else (
+                original.kind if original.kind in self.forms else None)
+            self.forms.validate(form, data)
+            entry = uow.record(case_id, original.kind, f"Correction: {original.title}", actor.username,
+                               {**data, "correction_reason": reason.strip()}, original.bpmn_id,
+                               corrects_id=original.id)
+            uow.session.flush()
+            uow.audit(case_id, actor.username, "record_entry_corrected",
+                      f"{actor.username} corrected record entry {entry_id}: {reason.strip()}",
+                      data={"entry_id": entry.id, "corrects": entry_id})
+            return entry_view(entry)
+
+    def audit(self, actor: Actor, case_id: int) -> list[dict]:
+        policy.require(policy.may_read_audit(actor), "only supervisors and administrators may read the audit trail")
+        with self.store.reading() as uow:
+            visible_case(uow, actor, case_id)
+            events = uow.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
+                                         .order_by(AuditEvent.id))
+            return [{"id": e.id, "at": iso(e.at), "actor": e.actor, "kind": e.kind, "bpmn_id": e.bpmn_id,
+                     "message": e.message, "data": e.data} for e in events]

@@ -1,0 +1,109 @@
+"""Running one step of a case: load its workflow once, step it, write what changed.
+
+Every service that moves a case (opening it, completing a task, firing a timer,
+migrating it) goes through here, so each step loads the workflow once, stops the
+case with a named incident when the diagram's own script fails, and opens the
+linked case a re-entry path asks for.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from ..clock import Clock, using_clock
+from ..definitions.catalog import ProcessCatalog
+from ..errors import Conflict
+from ..runtime.workflow import CaseWorkflow, ScriptFailed
+from ..store import process_versions
+from ..store.models import Case, Client, ProcessVersion
+from ..store.unit_of_work import UnitOfWork
+from ..views.rows import client_view
+
+
+class CaseRunner:
+    def __init__(self, catalog: ProcessCatalog, script_engine, clock: Clock):
+        self.catalog = catalog
+        self.script_engine = script_engine
+        self.clock = clock
+        self._files_by_version: dict[int, tuple[str, list]] = {}
+
+    def specs(self, session: Session, version_id: int) -> tuple:
+        """A version's parsed specs (versions never change, so their files are read once)."""
+        known = self._files_by_version.get(version_id)
+        if known is None:
+            row = session.get(ProcessVersion, version_id)
+            known = (row.model_id, process_versions.files_of(row))
+            self._files_by_version[version_id] = known
+        return self.catalog.specs(*known)
+
+    def load(self, uow: UnitOfWork, case: Case) -> CaseWorkflow:
+        spec, subprocess_specs = self.specs(uow.session, case.process_version_id)
+        return CaseWorkflow.load(uow.workflow_state(case.id), spec, subprocess_specs, self.script_engine)
+
+    def run(self, uow: UnitOfWork, case: Case, actor: str, step: Callable[[CaseWorkflow], None],
+            task_base: datetime | None = None, as_of: Clock | None = None) -> CaseWorkflow:
+        """Run `step(workflow)` on the case and write everything it changed.
+
+        `task_base` is when the step should have happened (a timer's due time): tasks it opens
+        are due relative to that, so a timer fired late still shows its task as overdue."""
+        with using_clock(as_of or self.clock):
+            if case.status == "error":
+                raise Conflict(f"case {case.id} is stopped by an error and needs an administrator: {case.error}")
+            workflow = self.load(uow, case)
+            self._step(uow, case, workflow, step)
+            self.save(uow, case, workflow, actor, task_base)
+        return workflow
+
+    def save(self, uow: UnitOfWork, case: Case, workflow: CaseWorkflow, actor: str,
+             task_base: datetime | None = None) -> None:
+        """Write the step, then act on what it asked for (a linked case to open)."""
+        linked = [e for e in workflow.events if e.kind == "open_linked_case"]
+        uow.save_step(case, workflow, actor, task_base)
+        workflow.events.clear()
+        for event in linked:
+            self._open_linked_case(uow, case, event.data["model"], actor)
+
+    def _step(self, uow: UnitOfWork, case: Case, workflow: CaseWorkflow, step) -> None:
+        try:
+            step(workflow)
+        except ScriptFailed as failure:
+            # The diagram's own script failed: this one case stops with a clear error;
+            # what the user did is kept, nothing past the failing element runs.
+            case.status = "error"
+            case.error = f"{failure.bpmn_id or 'a script'}: {failure.message}"
+            uow.audit(case.id, "engine", "script_error", case.error, failure.bpmn_id)
+
+    def start(self, uow: UnitOfWork, client: Client, version: ProcessVersion, opened_by: str,
+              program: str | None, team: str | None, case_manager_id: int | None,
+              previous_case_id: int | None = None) -> tuple[Case, CaseWorkflow]:
+        now = self.clock.now()
+        case = Case(client_id=client.id, program=program, team=team, stage="screening", status="active",
+                    opened_by=opened_by, opened_at=now, process_version_id=version.id, updated_at=now,
+                    case_manager_id=case_manager_id, previous_case_id=previous_case_id)
+        uow.session.add(case)
+        uow.session.flush()
+        uow.audit(case.id, opened_by, "case_opened",
+                  f"case opened on {version.model_id} version {version.version}"
+                  + (f", re-entry after case {previous_case_id}" if previous_case_id else ""),
+                  data={"model": version.model_id, "version": version.version, "previous_case_id": previous_case_id})
+        uow.record(case.id, "referral", "Case opened" if not previous_case_id else
+                   f"Re-entry after case {previous_case_id}", opened_by,
+                   {"client": client_view(client), "program": program, "previous_case_id": previous_case_id})
+        spec, subprocess_specs = self.specs(uow.session, version.id)
+        with using_clock(self.clock):
+            workflow = CaseWorkflow.start(spec, subprocess_specs, self.script_engine,
+                                          {"case_id": case.id, "program": program, "client": client_view(client)})
+            self._step(uow, case, workflow, CaseWorkflow.run_engine)
+            self.save(uow, case, workflow, opened_by)
+        return case, workflow
+
+    def _open_linked_case(self, uow: UnitOfWork, case: Case, model_id: str, actor: str) -> None:
+        """Re-entry (NASW Std 6): a new screening for the same client, linked to the closed case."""
+        version = process_versions.latest(uow.session, model_id)
+        new_case, _ = self.start(uow, case.client, version, actor, case.program, case.team,
+                                 case.case_manager_id, previous_case_id=case.id)
+        uow.audit(case.id, "engine", "reentry", f"re-entry: case {new_case.id} opened for the client",
+                  data={"case_id": new_case.id})
+        uow.record(case.id, "reentry", f"Re-entry: new case {new_case.id}", actor, {"case_id": new_case.id})

@@ -1,0 +1,315 @@
+"""Working a task: read it with its form, claim, release, assign, delegate and take back,
+put off with a follow-up date, save a draft, and complete it.
+
+A completion is one step of its case: the answers are checked against the form and
+the rules of practice, the case is locked, its workflow loaded once and stepped, and
+the signed answers, the audit and the case's new tasks and timers are written
+together (engine/store/unit_of_work.py).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from .. import policy
+from ..clock import Clock
+from ..definitions import record_rules
+from ..definitions.forms import FormCatalog
+from ..errors import BadRequest, Conflict, Forbidden, InvalidData, NotFound
+from ..policy import Actor
+from ..runtime.workflow import CaseWorkflow, StepEvent
+from ..store.models import Case, FormDraft, HumanTask, TaskDelegation, TaskFollowUp, User
+from ..store.unit_of_work import Store, UnitOfWork
+from ..views.case_view import CaseViews
+from ..views.rows import case_summary, task_view, timer_view
+from .runner import CaseRunner
+
+
+def _prefill(data: dict, schema: dict) -> dict:
+    """Values already in the case for the form's fields (a revision starts from the last answers)."""
+    fields = (schema or {}).get("properties", {})
+    return {key: data[key] for key in fields if key in data}
+
+
+class TaskService:
+    def __init__(self, store: Store, runner: CaseRunner, forms: FormCatalog, views: CaseViews, clock: Clock):
+        self.store = store
+        self.runner = runner
+        self.forms = forms
+        self.views = views
+        self.clock = clock
+
+    # ------------------------------------------------------------------ reading
+    def _visible_task(self, uow: UnitOfWork, actor: Actor, task_id: str) -> HumanTask:
+        task = uow.session.get(HumanTask, task_id, populate_existing=True)
+        if task is None or not policy.can_see_task(actor, task):
+            raise NotFound(f"task {task_id} not found")
+        return task
+
+    def get_task(self, actor: Actor, task_id: str, with_answers: bool = True) -> dict:
+        """The task, its form, the answers so far (the case's data for the form's fields, then
+        the reader's draft), and the case around it: everything its page shows.
+
+        `with_answers=False` skips loading the workflow, for a caller that only needs the form."""
+        with self.store.transaction() as uow:
+            task = self._visible_task(uow, actor, task_id)
+            view = task_view(task)
+            form = self.forms.get(task.form) if task.form in self.forms else None
+            view["schema"] = form.schema if form else {}
+            view["ui_schema"] = form.ui_schema if form else {}
+            data, draft = {}, None
+            if task.state == "open" and with_answers:
+                workflow = self.runner.load(uow, task.case)
+                data = _prefill(workflow.task_data(task.id), form.schema if form else {})
+                draft = uow.session.get(FormDraft, (task.id, actor.id)) if actor.id is not None else None
+            view["draft_saved_at"] = draft.saved_at.isoformat() if draft else None
+            view["data"] = {**data, **draft.data} if draft else data
+            delegation = uow.session.get(TaskDelegation, task.id)
+            view["delegated_by"] = delegation.owner.username if delegation else None
+            view["can_work"] = policy.can_work_lane(actor, task.lane)
+            view["case"] = self._case_context(uow, task.case)
+            return view
+
+    def _case_context(self, uow: UnitOfWork, case: Case) -> dict:
+        """The case beside a task's form: who it is, its open tasks, timers and consents. Built
+        from rows, without the workflow; shown to whoever holds the task (a delegate too)."""
+        summary = case_summary(case)
+        summary["tasks"] = [task_view(t) for t in uow.open_tasks(case.id)]
+        summary["timers"] = [timer_view(t) for t in uow.timers(case.id)]
+        summary["consents"] = record_rules.releases_on_file(self.views.release_entries(uow, case.id),
+                                                            self.clock.now().date())
+        return summary
+
+    def list_tasks(self, actor: Actor, scope: str = "all", limit: int = 200, offset: int = 0) -> list[dict]:
+        if scope not in ("mine", "available", "all"):
+            raise BadRequest("scope must be mine, available or all")
+        with self.store.reading() as uow:
+            query = select(HumanTask).join(Case, Case.id == HumanTask.case_id).where(HumanTask.state == "open")
+            if scope == "mine":
+                query = query.where(HumanTask.assignee_id == actor.id)
+            else:
+                visible = policy.task_filter(actor)
+                if visible is not None:
+                    query = query.where(visible)
+                if scope == "available":
+                    query = query.where(HumanTask.assignee_id.is_(None))
+                    if not policy.is_admin(actor):
+                        query = query.where(HumanTask.lane.in_(policy.lanes_of(actor)))
+            query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+            return [task_view(t) for t in uow.session.scalars(query.limit(min(limit, 1000)).offset(offset))]
+
+    def team_members(self, actor: Actor, lane: str | None = None) -> list[dict]:
+        """People a supervisor may give work to: their team (everyone, for an admin)."""
+        with self.store.reading() as uow:
+            query = select(User).where(User.active.is_(True)).order_by(User.username)
+            if not policy.may_give_work_across_teams(actor):
+                query = query.where(User.team == actor.team)
+            people = [u for u in uow.session.scalars(query)
+                      if lane is None or policy.can_work_lane(policy.Actor.of(u), lane)]
+            return [{"username": u.username, "display_name": u.display_name or u.username,
+                     "roles": list(u.roles or []), "team": u.team} for u in people]
+
+    # ------------------------------------------------------------------ who holds it
+    def _open_task_for_change(self, uow: UnitOfWork, actor: Actor, task_id: str) -> HumanTask:
+        task = self._visible_task(uow, actor, task_id)
+        uow.lock_case(task.case_id)
+        uow.session.refresh(task)
+        if task.state != "open":
+            raise Conflict(f"task '{task.name}' is no longer open (it was {task.state})")
+        return task
+
+    def _user_who_can_take(self, uow: UnitOfWork, actor: Actor, task: HumanTask, username: str) -> User:
+        """The active user `username`, if they hold the task's lane and (unless an admin is
+        asking) are on the case's team; otherwise a 422 saying which."""
+        user = uow.session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
+            raise InvalidData("no such user", [{"field": "username", "message": f"no user '{username}'"}])
+        if not policy.can_work_lane(Actor.of(user), task.lane):
+            raise InvalidData("that user cannot work this task",
+                              [{"field": "username", "message": f"{username} does not hold the role "
+                                                                f"'{task.lane}' this task needs"}])
+        if not policy.may_give_work_across_teams(actor) and user.team != task.case.team:
+            raise InvalidData("that user is not on the case's team",
+                              [{"field": "username", "message": f"{username} is not on team {task.case.team}"}])
+        return user
+
+    @staticmethod
+    def _adopt_case(case: Case, actor: Actor, lane: str | None) -> None:
+        """The first case manager (or supervisor) to take on a case's work becomes its owner."""
+        owner = policy.becomes_owner(actor, lane)
+        if owner == "case_manager" and case.case_manager_id is None:
+            case.case_manager_id = actor.id
+        if owner == "supervisor" and case.supervisor_id is None:
+            case.supervisor_id = actor.id
+
+    def _changed(self, uow: UnitOfWork, task: HumanTask) -> dict:
+        uow.session.flush()
+        uow.session.refresh(task)
+        return task_view(task)
+
+    def claim(self, actor: Actor, task_id: str) -> dict:
+        with self.store.transaction() as uow:
+            task = self._open_task_for_change(uow, actor, task_id)
+            if not policy.can_work_lane(actor, task.lane):
+                raise Forbidden(f"task '{task.name}' is in the {task.lane} lane; your role cannot claim it")
+            if task.assignee_id not in (None, actor.id):
+                raise Conflict(f"task '{task.name}' is already claimed by {task.assignee.username}")
+            task.assignee_id = actor.id
+            self._adopt_case(task.case, actor, task.lane)
+            uow.audit(task.case_id, actor.username, "task_claimed", f"claimed '{task.name}'", task.bpmn_id,
+                      {"task_id": task.id})
+            return self._changed(uow, task)
+
+    def unclaim(self, actor: Actor, task_id: str) -> dict:
+        with self.store.transaction() as uow:
+            task = self._open_task_for_change(uow, actor, task_id)
+            if task.assignee_id != actor.id and not policy.may_release_for_others(actor):
+                raise Forbidden(f"task '{task.name}' is not yours to release")
+            task.assignee_id = None
+            uow.audit(task.case_id, actor.username, "task_unclaimed", f"released '{task.name}'", task.bpmn_id,
+                      {"task_id": task.id})
+            return self._changed(uow, task)
+
+    def assign(self, actor: Actor, task_id: str, username: str) -> dict:
+        policy.require(policy.may_assign(actor), "only supervisors and administrators may assign tasks")
+        with self.store.transaction() as uow:
+            task = self._open_task_for_change(uow, actor, task_id)
+            assignee = self._user_who_can_take(uow, actor, task, username)
+            previous = task.assignee.username if task.assignee else None
+            task.assignee_id = assignee.id
+            delegation = uow.session.get(TaskDelegation, task.id)
+            if delegation is not None:  # a supervisor's reassignment ends any delegation
+                uow.session.delete(delegation)
+            self._adopt_case(task.case, Actor.of(assignee), task.lane)
+            uow.audit(task.case_id, actor.username, "task_assigned", f"assigned '{task.name}' to {username}",
+                      task.bpmn_id, {"task_id": task.id, "from": previous, "to": username})
+            return self._changed(uow, task)
+
+    def assign_many(self, actor: Actor, task_ids: list[str], username: str) -> dict:
+        """Reassign several tasks; each is its own change, and each refusal says why."""
+        if not task_ids:
+            raise InvalidData("choose at least one task", [{"field": "task_ids", "message": "none chosen"}])
+        assigned, refused = [], []
+        for task_id in task_ids:
+            try:
+                assigned.append(self.assign(actor, task_id, username))
+            except (InvalidData, Conflict, NotFound) as refusal:
+                detail = "; ".join(d.get("message", "") for d in refusal.details) if refusal.details else ""
+                refused.append({"task_id": task_id, "reason": refusal.message + (f" ({detail})" if detail else "")})
+        return {"assigned": assigned, "refused": refused}
+
+    def delegate(self, actor: Actor, task_id: str, username: str) -> dict:
+        """The assignee hands the task to a colleague who can work its lane; they may take it back."""
+        with self.store.transaction() as uow:
+            task = self._open_task_for_change(uow, actor, task_id)
+            if task.assignee_id != actor.id:
+                raise Forbidden(f"only the person the task '{task.name}' is assigned to may delegate it")
+            if username == actor.username:
+                raise InvalidData("you cannot delegate a task to yourself",
+                                  [{"field": "username", "message": "choose a colleague"}])
+            delegate = self._user_who_can_take(uow, actor, task, username)
+            row = uow.session.get(TaskDelegation, task.id)
+            if row is None:
+                uow.session.add(TaskDelegation(task_id=task.id, owner_id=actor.id, delegate_id=delegate.id,
+                                               delegated_at=self.clock.now()))
+            else:
+                row.delegate_id, row.delegated_at = delegate.id, self.clock.now()
+            task.assignee_id = delegate.id
+            uow.audit(task.case_id, actor.username, "task_delegated", f"delegated '{task.name}' to {username}",
+                      task.bpmn_id, {"task_id": task.id, "to": username})
+            return self._changed(uow, task)
+
+    def take_back(self, actor: Actor, task_id: str) -> dict:
+        with self.store.transaction() as uow:
+            task = self._open_task_for_change(uow, actor, task_id)
+            row = uow.session.get(TaskDelegation, task.id)
+            if row is None or row.owner_id != actor.id:
+                raise Conflict(f"task '{task.name}' is not delegated by you")
+            previous = task.assignee.username if task.assignee else None
+            task.assignee_id = actor.id
+            uow.session.delete(row)
+            uow.audit(task.case_id, actor.username, "task_taken_back", f"took back '{task.name}' from {previous}",
+                      task.bpmn_id, {"task_id": task.id})
+            return self._changed(uow, task)
+
+    # ------------------------------------------------------------------ my own notes on it
+    def set_follow_up(self, actor: Actor, task_id: str, on: date | None) -> dict:
+        """Hide a task from my inbox until a date (my own reminder, not a deadline)."""
+        with self.store.transaction() as uow:
+            task = self._visible_task(uow, actor, task_id)
+            if task.state != "open":
+                raise Conflict(f"task '{task.name}' is no longer open (it was {task.state})")
+            row = uow.session.get(TaskFollowUp, (task.id, actor.id))
+            if on is None:
+                if row is not None:
+                    uow.session.delete(row)
+            elif on <= self.clock.now().date():
+                raise InvalidData("the follow-up date must be in the future",
+                                  [{"field": "follow_up_on", "message": "choose a date after today"}])
+            elif row is None:
+                uow.session.add(TaskFollowUp(task_id=task.id, user_id=actor.id, follow_up_on=on))
+            else:
+                row.follow_up_on = on
+            uow.session.flush()
+            return task_view(task)
+
+    def save_draft(self, actor: Actor, task_id: str, data: dict) -> datetime:
+        """Keep what was typed so far; nothing is validated or signed until the task is completed."""
+        if not isinstance(data, dict):
+            raise InvalidData("a draft must be an object", [{"field": "", "message": "expected an object"}])
+        with self.store.transaction() as uow:
+            task = self._visible_task(uow, actor, task_id)
+            if task.state != "open":
+                raise Conflict(f"task '{task.name}' is no longer open (it was {task.state})")
+            if not policy.can_work_lane(actor, task.lane):
+                raise Forbidden(f"task '{task.name}' is in the {task.lane} lane; your role cannot work it")
+            now = self.clock.now()
+            row = uow.session.get(FormDraft, (task.id, actor.id))
+            if row is None:
+                uow.session.add(FormDraft(task_id=task.id, user_id=actor.id, data=data, saved_at=now))
+            else:
+                row.data, row.saved_at = data, now
+            return now
+
+    # ------------------------------------------------------------------ completing
+    def _check_record_rules(self, uow: UnitOfWork, case_id: int, data: dict) -> None:
+        if not data.get("referrals") and not data.get("participants") and not data.get("releases"):
+            return
+        found = record_rules.problems(data, self.views.release_entries(uow, case_id), self.clock.now().date())
+        if found:
+            raise InvalidData("the form breaks a rule of practice; see details", found)
+
+    def complete(self, actor: Actor, task_id: str, data: dict, expected_version: int | None = None) -> dict:
+        with self.store.transaction() as uow:
+            task = self._visible_task(uow, actor, task_id)
+            if not policy.can_work_lane(actor, task.lane):
+                raise Forbidden(f"task '{task.name}' is in the {task.lane} lane; your role cannot complete it")
+            if task.state != "open":  # a stale or double completion: say so before judging the answers
+                raise Conflict(f"task '{task.name}' was already {task.state}")
+            self.forms.validate(task.form, data)
+            self._check_record_rules(uow, task.case_id, data)
+            case = uow.lock_case(task.case_id)
+            uow.session.refresh(task)
+            if task.state != "open":
+                raise Conflict(f"task '{task.name}' was already {task.state}")
+            if task.assignee_id not in (None, actor.id):
+                raise Conflict(f"task '{task.name}' is claimed by {task.assignee.username}")
+            if expected_version is not None and expected_version != case.lock_version:
+                raise Conflict(f"case {case.id} changed since you loaded it (version {expected_version}, "
+                               f"now {case.lock_version}); reload and try again")
+            self._adopt_case(case, actor, task.lane)
+            task.state, task.completed_at, task.completed_by = "completed", self.clock.now(), actor.username
+            task.assignee_id = actor.id
+            for leftover in (FormDraft, TaskFollowUp, TaskDelegation):
+                uow.session.execute(leftover.__table__.delete().where(leftover.__table__.c.task_id == task.id))
+
+            def step(workflow: CaseWorkflow) -> None:
+                workflow.events.append(StepEvent("task_completed", f"{actor.username} completed '{task.name}'",
+                                                 task.bpmn_id, {"task_id": task.id, "data": data}))
+                workflow.complete_user_task(task.id, data)
+
+            uow.record(case.id, task.form or "task", task.name, actor.username, data, task.bpmn_id)
+            workflow = self.runner.run(uow, case, actor.username, step)
+            view = self.views.case_view(uow, case, workflow.active_element_ids())
+            return {"case": view, "next_tasks": view["tasks"]}

@@ -1,0 +1,307 @@
+"""The database tables (SQLAlchemy 2.0 typed models). Schema changes go through
+Alembic migrations in engine/store/migrations."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+from datetime import timezone
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both SQLite (which drops tzinfo) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=timezone.utc)
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+    team: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Only a SHA-256 of the token is stored: a leaked table grants nothing.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class ProcessVersion(Base):
+    """One immutable deployment of a process model (BPMN + DMN files)."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("model_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    deployed_by: Mapped[str] = mapped_column(String(80))
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    files: Mapped[list[ProcessFile]] = relationship(
+        back_populates="version", order_by="ProcessFile.filename", cascade="all, delete-orphan"
+    )
+
+
+class ProcessFile(Base):
+    __tablename__ = "process_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[str] = mapped_column(Text)
+
+    version: Mapped[ProcessVersion] = relationship(back_populates="files")
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(120))
+    last_name: Mapped[str] = mapped_column(String(120), index=True)
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    preferred_language: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_team_stage", "team", "stage"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    program: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    team: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    # active, completed, or error (a script failed; the case waits for an admin)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    case_manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    acuity: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    opened_by: Mapped[str] = mapped_column(String(80))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    # Re-entry after closure (NASW Std 6 follow-up): the new case points at the one it follows.
+    previous_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    # Bumped by every step; a step commits only if the version it read is still current.
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    # Optimistic lock: the engine bumps lock_version on every step and SQLAlchemy adds
+    # "WHERE lock_version = <the value read>" to the UPDATE.
+    __mapper_args__ = {"version_id_col": lock_version, "version_id_generator": False}
+
+    client: Mapped[Client] = relationship(lazy="joined")
+    process_version: Mapped[ProcessVersion] = relationship()
+    case_manager: Mapped[User | None] = relationship(foreign_keys=[case_manager_id], lazy="joined")
+    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id], lazy="joined")
+
+
+class WorkflowState(Base):
+    """SpiffWorkflow's serialized state of a case's workflow (spec stored per version)."""
+
+    __tablename__ = "workflow_states"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HumanTask(Base):
+    """A user task for a person: open ones are what the inbox queries; completed and
+    cancelled ones stay as the history of who did what."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (
+        Index("ix_human_tasks_state_lane_team", "state", "lane", "team"),
+        Index("ix_human_tasks_assignee_state_due", "assignee_id", "state", "due_at"),
+        Index("ix_human_tasks_case_state", "case_id", "state"),
+        Index("ix_human_tasks_state_due", "state", "due_at"),
+        Index("ix_human_tasks_state_team_due", "state", "team", "due_at"),
+        Index("ix_human_tasks_state_purpose_team", "state", "purpose", "team"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    lane: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    team: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    form: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # What the step is for, from the diagram (engine/definitions/extensions.py): approval, ...
+    purpose: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open, completed, cancelled
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    completed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+    assignee: Mapped[User | None] = relationship(lazy="joined")
+    case: Mapped[Case] = relationship()
+
+
+class Timer(Base):
+    """A waiting timer event and the instant it is due."""
+
+    __tablename__ = "timers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[str] = mapped_column(String(20))  # date, duration, cycle
+    purpose: Mapped[str | None] = mapped_column(String(40), nullable=True)  # e.g. reassessment
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(Base):
+    """What the engine did and why: completions, gateway branches, DMN rules, timers."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(60), index=True)
+    bpmn_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    message: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class RecordEntry(Base):
+    """An entry of the case record. NASW Std 10: every entry dated and signed by its
+    author; immutable once signed, corrections are new entries pointing at the old."""
+
+    __tablename__ = "record_entries"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(300))
+    author: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    bpmn_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("record_entries.id"), nullable=True)
+
+
+class TaskDelegation(Base):
+    """Delegation (Camunda's term): the owner hands an open task to someone else and may take
+    it back; while delegated the delegate is the assignee and the owner is kept here."""
+
+    __tablename__ = "task_delegations"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    delegated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
+    delegate: Mapped[User] = relationship(foreign_keys=[delegate_id], lazy="joined")
+
+
+class TaskFollowUp(Base):
+    """A person's "remind me on" date for a task: hidden from their inbox until then."""
+
+    __tablename__ = "task_follow_ups"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    follow_up_on: Mapped[date] = mapped_column(Date)
+
+
+class FormDraft(Base):
+    """What someone typed into a task's form and saved without completing it."""
+
+    __tablename__ = "form_drafts"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SavedFilter(Base):
+    """A named inbox filter a person saved (query string of the inbox)."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    query: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcessDraft(Base):
+    """An admin's unsaved-to-a-version edit of one file of a process model (the designer).
+    Deploying the draft makes a new immutable ProcessVersion; the draft row is then removed."""
+
+    __tablename__ = "process_drafts"
+    __table_args__ = (UniqueConstraint("model_id", "filename"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(200), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_versions.id"), nullable=True)
+    content: Mapped[str] = mapped_column(Text)
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,162 @@
+"""The case page, the case's diagram, and the client's copy of the plan.
+
+Each is one read transaction that gathers what a page needs, so the web layer renders
+and never queries the database or SpiffWorkflow itself. What a step means (which
+entries are the plan, which are decisions on it) comes from the diagram's markings
+(engine/definitions/extensions.py), so an agency's own diagram gets the same page.
+"""
+from __future__ import annotations
+
+from lxml import etree
+from sqlalchemy import func, select
+
+from .. import policy
+from ..clock import Clock
+from ..definitions.extensions import purpose_of
+from ..errors import NotFound
+from ..policy import Actor, visible_case
+from ..definitions.checks import all_task_specs
+from ..services.runner import CaseRunner
+from ..store.models import Case, ProcessFile, Timer
+from ..store.unit_of_work import Store, UnitOfWork
+from ..vocabulary import STAGES
+from .case_view import CaseViews
+from .rows import case_summary, entry_views
+
+# The stages a case walks through, in order, for the progress bar.
+PROGRESS = [s for s in STAGES if s not in ("closed", "ineligible")]
+
+
+def stage_progress(stage: str) -> list[dict]:
+    """Each stage as done, current or to come (a closed or ineligible case shows where it ended)."""
+    if stage == "ineligible":
+        return [{"stage": "screening", "state": "done"}, {"stage": "ineligible", "state": "current"}]
+    position = PROGRESS.index(stage) if stage in PROGRESS else len(PROGRESS)
+    steps = [{"stage": s, "state": "done" if i < position else "current" if i == position else "todo"}
+             for i, s in enumerate(PROGRESS)]
+    if stage == "closed":
+        steps.append({"stage": "closed", "state": "current"})
+    return steps
+
+
+def _defines_process(content: str, model_id: str) -> bool:
+    return f'id="{model_id}"' in content and "bpmn" in content[:2000].lower()
+
+
+class CasePages:
+    def __init__(self, store: Store, runner: CaseRunner, views: CaseViews, clock: Clock):
+        self.store = store
+        self.runner = runner
+        self.views = views
+        self.clock = clock
+        self._parents_by_version: dict[int, dict] = {}
+        self._purposes_by_version: dict[int, dict] = {}
+
+    def purposes(self, uow: UnitOfWork, version_id: int) -> dict[str, str]:
+        """bpmn id -> purpose, for the elements of a version that have one (versions never change)."""
+        if version_id not in self._purposes_by_version:
+            spec, subprocess_specs = self.runner.specs(uow.session, version_id)
+            self._purposes_by_version[version_id] = {
+                task_spec.bpmn_id: purpose for _, task_spec in all_task_specs(spec, subprocess_specs)
+                if getattr(task_spec, "bpmn_id", None) and (purpose := purpose_of(task_spec))}
+        return self._purposes_by_version[version_id]
+
+    def case_page(self, actor: Actor, case_id: int) -> dict:
+        with self.store.transaction() as uow:
+            case = visible_case(uow, actor, case_id)
+            workflow = self.runner.load(uow, case)
+            view = self.views.case_view(uow, case, workflow.active_element_ids())
+            entries = entry_views(uow.record_entries(case_id))
+            view["timeline"] = list(reversed(entries))
+            view["progress"] = stage_progress(case.stage)
+            view["plan"] = current_plan(entries, self.purposes(uow, case.process_version_id))
+            view["referrals"] = _referrals(entries)
+            view["can_read_audit"] = policy.may_read_audit(actor)
+            parents = self._element_parents(uow.session, case)
+            view["diagram_parents_active"] = {element: parents.get(element, [])
+                                              for element in view["process"]["active_elements"]}
+            return view
+
+    def _element_parents(self, session, case: Case) -> dict:
+        """For each active element, the subprocesses around it (to highlight the stage too)."""
+        cache = self._parents_by_version
+        if case.process_version_id in cache:  # versions are immutable
+            return cache[case.process_version_id]
+        content = self._diagram_source(session, case)
+        if content is None:
+            return {}
+        root = etree.fromstring(content.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+        parents = {}
+        for element in root.iter():
+            element_id = element.get("id")
+            if element_id is None:
+                continue
+            chain, up = [], element.getparent()
+            while up is not None:
+                if etree.QName(up).localname in ("subProcess", "transaction", "adHocSubProcess"):
+                    chain.append(up.get("id"))
+                up = up.getparent()
+            parents[element_id] = chain
+        cache[case.process_version_id] = parents
+        return parents
+
+    def _diagram_source(self, session, case: Case) -> str | None:
+        version = case.process_version
+        for row in session.scalars(select(ProcessFile).where(ProcessFile.version_id == version.id)):
+            if row.filename.endswith(".bpmn") and _defines_process(row.content, version.model_id):
+                return row.content
+        return None
+
+    def case_diagram(self, actor: Actor, case_id: int) -> str:
+        """The BPMN XML of the version the case runs on (for the diagram viewer)."""
+        with self.store.reading() as uow:
+            case = visible_case(uow, actor, case_id)
+            content = self._diagram_source(uow.session, case)
+            if content is None:
+                raise NotFound(f"case {case_id}'s process has no BPMN diagram on file")
+            return content
+
+    def client_plan(self, actor: Actor, case_id: int) -> dict:
+        """What the client's copy of the service plan shows (Encyclopedia: the written contract)."""
+        with self.store.reading() as uow:
+            case = visible_case(uow, actor, case_id)
+            plan = current_plan(entry_views(uow.record_entries(case_id)),
+                                self.purposes(uow, case.process_version_id))
+            if plan is None:
+                raise NotFound(f"case {case_id} has no service plan yet")
+            summary = case_summary(case)
+            next_reassessment = uow.session.scalar(select(func.min(Timer.due_at)).where(
+                Timer.case_id == case_id, Timer.purpose == "reassessment"))
+            manager = case.case_manager
+            return {"case": summary, "plan": plan, "next_reassessment": next_reassessment,
+                    "case_manager": (manager.display_name or manager.username) if manager else None,
+                    "printed_at": self.clock.now()}
+
+
+def current_plan(entries: list[dict], purposes: dict[str, str]) -> dict | None:
+    """The latest signed service plan (a correction replaces what it corrects), with the
+    latest decision on it: entries of the steps the diagram marks `plan` and `approval`."""
+    plans = [e for e in entries if purposes.get(e.get("bpmn_id") or "") == "plan" and not e.get("corrected_by")]
+    if not plans:
+        return None
+    plan = plans[-1]
+    decisions = [e for e in entries if purposes.get(e.get("bpmn_id") or "") == "approval"
+                 and e["recorded_at"] >= plan["recorded_at"]]
+    decision = decisions[-1] if decisions else None
+    status = "awaiting approval"
+    if decision:
+        status = "approved" if decision["data"].get("decision") == "approve" else "returned for revision"
+    return {**plan, "status": status, "decision": decision}
+
+
+def _referrals(entries: list[dict]) -> list[dict]:
+    found = []
+    for entry in entries:
+        data = entry.get("data") or {}
+        for referral in data.get("referrals") or []:
+            if isinstance(referral, dict):
+                found.append({**referral, "made_on": entry["recorded_at"], "by": entry["author"]})
+        if entry["kind"] == "referral_elsewhere" and data.get("referred_to"):
+            found.append({"provider": data["referred_to"], "service": "referral elsewhere (not eligible)",
+                          "rationale": data.get("notes", ""), "made_on": entry["recorded_at"], "by": entry["author"]})
+    return list(reversed(found))

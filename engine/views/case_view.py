@@ -1,0 +1,39 @@
+"""The case as the API returns it: summary, where its workflow stands, open tasks,
+waiting timers, consents on file and the cases linked to it."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..clock import Clock
+from ..definitions.forms import FormCatalog
+from ..definitions import record_rules
+from ..store.models import Case
+from ..store.unit_of_work import UnitOfWork
+from .rows import case_summary, entry_views, task_view, timer_view
+
+
+class CaseViews:
+    def __init__(self, forms: FormCatalog, clock: Clock):
+        self.forms = forms
+        self.clock = clock
+
+    def release_entries(self, uow: UnitOfWork, case_id: int) -> list[dict]:
+        """Only the entries of forms that carry releases: the record grows with every contact,
+        and reading all of it on each step would make a long case slower with time."""
+        kinds = self.forms.names_with_field("releases")
+        return entry_views(uow.record_entries(case_id, kinds)) if kinds else []
+
+    def case_view(self, uow: UnitOfWork, case: Case, active_elements: list[str]) -> dict:
+        view = case_summary(case)
+        version = case.process_version
+        view.update({
+            "error": case.error,
+            "process": {"model": version.model_id, "version": version.version, "active_elements": active_elements},
+            "tasks": [task_view(t) for t in uow.open_tasks(case.id)],
+            "timers": [timer_view(t) for t in uow.timers(case.id)],
+            "previous_case_id": case.previous_case_id,
+            "next_case_id": uow.session.scalar(select(Case.id).where(Case.previous_case_id == case.id)
+                                               .order_by(Case.id.desc()).limit(1)),
+            "consents": record_rules.releases_on_file(self.release_entries(uow, case.id), self.clock.now().date()),
+        })
+        return view

@@ -1,0 +1,140 @@
+"""The supervisor's dashboard: caseloads weighted by acuity, overdue work, reassessments
+due and approvals waiting (NASW Std 11: caseload size alone does not measure workload)."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from sqlalchemy import and_, func, select
+
+from .. import policy
+from ..clock import Clock
+from ..policy import Actor
+from ..store.models import Case, Client, HumanTask, Timer, User
+from ..store.unit_of_work import Store
+from ..vocabulary import CLOSED_STAGES
+from .task_rows import task_rows
+
+# Cases in acute, high-risk situations need more contact. The default weights follow the
+# acuity DMN's contact frequencies (weekly ≈ 3x monthly); an agency sets its own in
+# CASEPATH_ACUITY_WEIGHTS.
+DEFAULT_ACUITY_WEIGHTS = {"high": 3.0, "medium": 2.0, "low": 1.0, None: 1.0}
+DASHBOARD_ROWS = 50  # each list shows the most urgent; the headline figures count them all
+
+
+def acuity_weights() -> dict:
+    weights = dict(DEFAULT_ACUITY_WEIGHTS)
+    for part in os.environ.get("CASEPATH_ACUITY_WEIGHTS", "").split(","):
+        name, _, value = part.partition("=")
+        try:
+            weights[name.strip()] = float(value)
+        except ValueError:
+            continue
+    return weights
+
+
+class Dashboard:
+    def __init__(self, store: Store, clock: Clock):
+        self.store = store
+        self.clock = clock
+
+    def dashboard(self, actor: Actor, team: str | None = None) -> dict:
+        policy.require(policy.may_see_dashboard(actor), "the caseload dashboard is for supervisors and administrators")
+        if not policy.may_give_work_across_teams(actor):
+            team = actor.team
+        now = self.clock.now()
+        weights = acuity_weights()
+        with self.store.reading() as uow:
+            session = uow.session
+            open_case = and_(Case.status == "active", Case.stage.not_in(CLOSED_STAGES))
+            team_clause = (Case.team == team) if team else True
+            task_team = (HumanTask.team == team) if team else True  # the task's copy: one index finds them
+            by_worker = session.execute(
+                select(Case.case_manager_id, Case.acuity, func.count())
+                .where(open_case, team_clause).group_by(Case.case_manager_id, Case.acuity)).all()
+            overdue_by_worker = dict(session.execute(
+                select(HumanTask.assignee_id, func.count()).join(Case, Case.id == HumanTask.case_id)
+                .where(HumanTask.state == "open", HumanTask.due_at < now, task_team)
+                .group_by(HumanTask.assignee_id)).all())
+            open_by_worker = dict(session.execute(
+                select(HumanTask.assignee_id, func.count()).join(Case, Case.id == HumanTask.case_id)
+                .where(HumanTask.state == "open", task_team).group_by(HumanTask.assignee_id)).all())
+            people_query = select(User).where(User.active.is_(True))
+            if team:
+                people_query = people_query.where(User.team == team)
+            people = {u.id: u for u in session.scalars(people_query)}
+            workers: dict = {}
+            for user in people.values():
+                if "case_manager" in (user.roles or []):
+                    workers[user.id] = _worker(user)
+            for manager_id, acuity, count in by_worker:
+                if manager_id is None:
+                    row = workers.setdefault(None, {"username": None, "name": "Not yet assigned",
+                                                    "cases": 0, "weighted": 0.0,
+                                                    "by_acuity": {"high": 0, "medium": 0, "low": 0, "unscored": 0}})
+                else:
+                    user = people.get(manager_id) or session.get(User, manager_id)
+                    row = workers.setdefault(manager_id, _worker(user))
+                row["cases"] += count
+                row["by_acuity"][acuity if acuity in ("high", "medium", "low") else "unscored"] += count
+                row["weighted"] += count * weights.get(acuity, weights[None])
+            for user_id, row in workers.items():
+                row["overdue_tasks"] = overdue_by_worker.get(user_id, 0)
+                row["open_tasks"] = open_by_worker.get(user_id, 0)
+            ordered = sorted(workers.values(), key=lambda r: (r["username"] is None, -r["weighted"], r["name"]))
+
+            soon = session.execute(
+                select(Timer, Case, Client).join(Case, Case.id == Timer.case_id).join(Client)
+                .where(Timer.purpose == "reassessment", Timer.due_at < now + timedelta(days=30), team_clause)
+                .order_by(Timer.due_at).limit(DASHBOARD_ROWS)).all()
+            reassessments = [{"case_id": c.id, "client": f"{cl.first_name} {cl.last_name}", "due_at": t.due_at,
+                              "overdue": t.due_at < now,
+                              "case_manager": c.case_manager.username if c.case_manager else None}
+                             for t, c, cl in soon]
+            # A reassessment whose timer already fired is an open task: still a reassessment due.
+            opened = session.execute(
+                select(HumanTask, Case, Client).join(Case, Case.id == HumanTask.case_id).join(Client)
+                .where(HumanTask.state == "open", HumanTask.purpose == "reassessment", team_clause)
+                .order_by(HumanTask.due_at).limit(DASHBOARD_ROWS)).all()
+            reassessments = [{"case_id": c.id, "client": f"{cl.first_name} {cl.last_name}", "due_at": t.due_at,
+                              "overdue": t.due_at is not None and t.due_at < now, "task_id": t.id,
+                              "case_manager": c.case_manager.username if c.case_manager else None}
+                             for t, c, cl in opened] + reassessments
+            approval_clause = HumanTask.purpose == "approval"  # the same meaning as the inbox's Approvals tab
+            waiting = list(session.scalars(
+                select(HumanTask.id).join(Case, Case.id == HumanTask.case_id)
+                .where(HumanTask.state == "open", approval_clause, team_clause)
+                .order_by(HumanTask.due_at.asc().nulls_last()).limit(DASHBOARD_ROWS)))
+            overdue = list(session.scalars(
+                select(HumanTask.id).join(Case, Case.id == HumanTask.case_id)
+                .where(HumanTask.state == "open", HumanTask.due_at < now, team_clause)
+                .order_by(HumanTask.due_at).limit(DASHBOARD_ROWS)))
+            awaiting_total = session.scalar(
+                select(func.count()).select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
+                .where(HumanTask.state == "open", approval_clause, team_clause))
+            reassessments_total = session.scalar(
+                select(func.count()).select_from(Timer).join(Case, Case.id == Timer.case_id)
+                .where(Timer.purpose == "reassessment", Timer.due_at < now + timedelta(days=30), team_clause)
+            ) + session.scalar(
+                select(func.count()).select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
+                .where(HumanTask.state == "open", HumanTask.purpose == "reassessment", team_clause))
+            overdue_total = session.scalar(
+                select(func.count()).select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
+                .where(HumanTask.state == "open", HumanTask.due_at < now, team_clause))
+            return {
+                "team": team, "weights": {k or "unscored": v for k, v in weights.items()},
+                "workers": ordered,
+                "reassessments_due": reassessments,
+                "awaiting_approval": task_rows(session, actor, waiting, now),
+                "overdue_tasks": task_rows(session, actor, overdue, now),
+                "overdue_total": overdue_total, "awaiting_total": awaiting_total,
+                "reassessments_total": reassessments_total,
+                "open_cases": sum(r["cases"] for r in ordered),
+            }
+
+
+
+
+def _worker(user: User) -> dict:
+    return {"username": user.username, "name": user.display_name or user.username, "cases": 0,
+            "weighted": 0.0, "by_acuity": {"high": 0, "medium": 0, "low": 0, "unscored": 0}}
