@@ -58,6 +58,7 @@ class UnitOfWork:
         self._open_tasks: dict[int, list[HumanTask]] = {}
         self._timers: dict[int, list[Timer]] = {}
         self._entries: dict[tuple, list[RecordEntry]] = {}
+        self._states: dict[int, WorkflowState] = {}  # held: the session's identity map is weak
 
     # ------------------------------------------------------------------ cases
     def lock_case(self, case_id: int, skip_locked: bool = False) -> Case | None:
@@ -67,7 +68,9 @@ class UnitOfWork:
         return self.session.scalar(query.execution_options(populate_existing=True))
 
     def workflow_state(self, case_id: int) -> str:
-        return self.session.get(WorkflowState, case_id).state
+        row = self._states.get(case_id) or self.session.get(WorkflowState, case_id)
+        self._states[case_id] = row
+        return row.state
 
     # ------------------------------------------------------------------ audit and record
     def audit(self, case_id: int | None, actor: str, kind: str, message: str,
@@ -194,9 +197,11 @@ class UnitOfWork:
 
     def _save_state(self, case: Case, workflow: CaseWorkflow, now: datetime) -> None:
         state = workflow.dump()
-        row = self.session.get(WorkflowState, case.id)
+        row = self._states.get(case.id) or self.session.get(WorkflowState, case.id)
         if row is None:
-            self.session.add(WorkflowState(case_id=case.id, state=state, size=len(state), updated_at=now))
+            row = WorkflowState(case_id=case.id, state=state, size=len(state), updated_at=now)
+            self.session.add(row)
+            self._states[case.id] = row
         else:
             row.state, row.size, row.updated_at = state, len(state), now
         case.updated_at = now

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..clock import Clock
 from ..definitions.forms import FormCatalog
 from ..definitions import record_rules
-from ..store.models import Case
+from ..store.models import Case, ProcessVersion
 from ..store.unit_of_work import UnitOfWork
 from .rows import case_summary, entry_views, task_view, timer_view
 
@@ -16,6 +16,13 @@ class CaseViews:
     def __init__(self, forms: FormCatalog, clock: Clock):
         self.forms = forms
         self.clock = clock
+        self._versions: dict[int, tuple[str, int]] = {}  # id -> (model, number); versions never change
+
+    def version_of(self, uow: UnitOfWork, version_id: int) -> tuple[str, int]:
+        if version_id not in self._versions:
+            row = uow.session.get(ProcessVersion, version_id)
+            self._versions[version_id] = (row.model_id, row.version)
+        return self._versions[version_id]
 
     def release_entries(self, uow: UnitOfWork, case_id: int) -> list[dict]:
         """Only the entries of forms that carry releases: the record grows with every contact,
@@ -25,10 +32,10 @@ class CaseViews:
 
     def case_view(self, uow: UnitOfWork, case: Case, active_elements: list[str]) -> dict:
         view = case_summary(case)
-        version = case.process_version
+        model, number = self.version_of(uow, case.process_version_id)
         view.update({
             "error": case.error,
-            "process": {"model": version.model_id, "version": version.version, "active_elements": active_elements},
+            "process": {"model": model, "version": number, "active_elements": active_elements},
             "tasks": [task_view(t) for t in uow.open_tasks(case.id)],
             "timers": [timer_view(t) for t in uow.timers(case.id)],
             "previous_case_id": case.previous_case_id,
