@@ -20,7 +20,8 @@ from common import START, CLIENT, TEST_PROCESSES, case_engine
 from sqlalchemy import select
 
 from engine.definitions.loader import build_specs, load_files
-from engine.clock import FixedClock, install_spiff_clock, using_clock
+from engine.clock import FixedClock, using_clock
+from engine.runtime.spiff_clock import install_spiff_clock
 from engine.store.models import WorkflowState
 from engine.definitions.catalog import read_path
 from engine.definitions.scripting import restricted_script_engine

@@ -81,26 +81,13 @@ def active_now() -> datetime:
     return _active.get().now()
 
 
-class _ClockedDatetime(datetime):
+class ClockedDatetime(datetime):
     """datetime whose now() reads the engine's active clock."""
 
     @classmethod
     def now(cls, tz=None):
         value = active_now()
         return value.astimezone(tz) if tz is not None else value.replace(tzinfo=None)
-
-
-_installed = False
-
-
-def install_spiff_clock() -> None:
-    global _installed
-    if _installed:
-        return
-    from SpiffWorkflow.bpmn.specs.event_definitions import timer
-
-    timer.datetime = _ClockedDatetime
-    _installed = True
 
 
 def add_iso_duration(start: datetime, duration: str) -> datetime:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from .clock import Clock, install_spiff_clock
+from .clock import Clock
 from .definitions.catalog import ProcessCatalog
 from .definitions.forms import FormCatalog
 from .definitions.loader import DEFAULT_MAX_FILE_BYTES
 from .definitions.scripting import restricted_script_engine
+from .runtime.spiff_clock import install_spiff_clock
 from .services.cases import CaseService
 from .services.designer import DesignerService
 from .services.identity import IdentityService

@@ -1,14 +1,24 @@
-"""The Flask app factory."""
+"""The Flask app factory: builds the engine and the app, registers the blueprints. Nothing imports it
+but the package itself and the command line; views reach the engine through web.context."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask
 
 from engine.facade import CaseEngine
 from engine.clock import clock_from_environment
 from engine.store.db import make_engine, session_factory
 from engine.definitions.forms import FormCatalog
 
+from .api import api
 from .config import Settings
+from .context import ENGINE_KEY, THROTTLE_KEY
+from .designer import designer
+from .errors import register_error_handlers
+from .headers import add_security_headers
+from .pages import pages
+from .template_helpers import register_template_helpers
+from .throttle import LoginThrottle
+from .ui import ui
 
 
 def build_engine(settings: Settings) -> CaseEngine:
@@ -20,6 +30,7 @@ def build_engine(settings: Settings) -> CaseEngine:
 
 def create_app(overrides: dict | None = None, engine: CaseEngine | None = None) -> Flask:
     settings = Settings.from_environment(overrides)
+    # root_path is web/: web/templates and web/static serve every blueprint.
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -32,43 +43,11 @@ def create_app(overrides: dict | None = None, engine: CaseEngine | None = None) 
         SESSION_COOKIE_SECURE=settings.env == "production",
         SESSION_COOKIE_NAME="casepath_session",
     )
-    app.extensions["casepath"] = engine or build_engine(settings)
-
-    from .api import api
-    from .errors import register_error_handlers
-    from .pages import pages
-    from .ui import ui
-    from .ui.session import LoginThrottle
-
-    app.extensions["casepath.login_throttle"] = LoginThrottle()
-    app.register_blueprint(api)
-    app.register_blueprint(pages)
-    app.register_blueprint(ui)
-    from .designer import designer
-
-    app.register_blueprint(designer)
+    app.extensions[ENGINE_KEY] = engine or build_engine(settings)
+    app.extensions[THROTTLE_KEY] = LoginThrottle()
+    for blueprint in (api, pages, ui, designer):
+        app.register_blueprint(blueprint)
     register_error_handlers(app)
-
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        # Scripts only from this server; bpmn-js sets inline style attributes on the SVG it draws.
-        response.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                    "img-src 'self' data:; font-src 'self' data:; object-src 'none'; "
-                                    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.path != "/healthz" and not request.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")  # case data stays off shared caches
-        return response
-
+    register_template_helpers(app)
+    app.after_request(add_security_headers)
     return app
-
-
-def case_engine(app: Flask | None = None) -> CaseEngine:
-    from flask import current_app
-
-    return (app or current_app).extensions["casepath"]

@@ -13,12 +13,9 @@ from engine.store.db import upgrade
 from engine.errors import EngineError
 from engine.vocabulary import ROLES
 
-from .app import case_engine, create_app
+from .app import create_app
+from .context import engine, settings
 from engine.policy import operator
-
-
-def _settings():
-    return current_app.config["CASEPATH"]
 
 
 def _fail(exc: EngineError) -> None:
@@ -30,12 +27,11 @@ def _fail(exc: EngineError) -> None:
 
 
 def _init() -> None:
-    engine = case_engine()
-    upgrade(engine.sessions.kw["bind"])
-    click.echo(f"database ready ({_redacted(_settings().database_url)})")
-    processes = _settings().processes_dir
+    upgrade(engine().sessions.kw["bind"])
+    click.echo(f"database ready ({_redacted(settings().database_url)})")
+    processes = settings().processes_dir
     if processes.is_dir() and any(processes.iterdir()):
-        result = engine.processes.deploy_path(operator("casepath"), processes)
+        result = engine().processes.deploy_path(operator("casepath"), processes)
         for version in result.created:
             click.echo(f"deployed {version.model_id} version {version.version}")
         for version in result.unchanged:
@@ -76,7 +72,7 @@ def demo_command():
 
     try:
         _init()
-        for line in load_demo(case_engine()):
+        for line in load_demo(engine()):
             click.echo(line)
     except EngineError as exc:
         _fail(exc)
@@ -94,9 +90,9 @@ def serve_command(host: str, port: int, threads: int):
 
     _configure_logging()
     app = current_app._get_current_object()
-    scheduler = start_background(case_engine(app), _settings().timer_poll_seconds)
+    scheduler = start_background(engine(), settings().timer_poll_seconds)
     click.echo(f"casepath serving on http://{host}:{port} (timers polled every "
-               f"{_settings().timer_poll_seconds:g}s)")
+               f"{settings().timer_poll_seconds:g}s)")
     try:
         serve(app, host=host, port=port, threads=threads, ident="casepath")
     finally:
@@ -109,8 +105,8 @@ def worker_command():
     from engine.scheduler import run_blocking
 
     _configure_logging()
-    click.echo(f"casepath worker polling timers every {_settings().timer_poll_seconds:g}s")
-    run_blocking(case_engine(), _settings().timer_poll_seconds)
+    click.echo(f"casepath worker polling timers every {settings().timer_poll_seconds:g}s")
+    run_blocking(engine(), settings().timer_poll_seconds)
 
 
 timers = AppGroup("timers", help="Timer maintenance.")
@@ -120,7 +116,7 @@ cli.add_command(timers)
 @timers.command("run-due")
 def run_due_command():
     """Fire every timer due now, once, and exit."""
-    fired = case_engine().timers.fire_due_timers()
+    fired = engine().timers.fire_due_timers()
     click.echo(f"fired {fired} timer(s)")
 
 
@@ -130,7 +126,7 @@ def run_due_command():
 def deploy_command(path: Path, deployed_by: str):
     """Validate and deploy a BPMN/DMN file or folder as a new process-model version."""
     try:
-        result = case_engine().processes.deploy_path(operator(deployed_by), path)
+        result = engine().processes.deploy_path(operator(deployed_by), path)
     except EngineError as exc:
         _fail(exc)
     for version in result.created:
@@ -151,7 +147,7 @@ def migrate_command(model_id: str, to_version: int, from_version: int | None, ca
     from engine.policy import ENGINE
 
     try:
-        result = case_engine().designer.migrate_cases(ENGINE, model_id, to_version, list(case_ids) or None, from_version)
+        result = engine().designer.migrate_cases(ENGINE, model_id, to_version, list(case_ids) or None, from_version)
     except EngineError as exc:
         _fail(exc)
     for moved in result["migrated"]:
@@ -180,7 +176,7 @@ def user_add_command(name: str, roles: tuple[str, ...], team: str | None, passwo
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
-        case_engine().identity.add_user(name, password, list(roles), team)
+        engine().identity.add_user(name, password, list(roles), team)
     except EngineError as exc:
         _fail(exc)
     click.echo(f"added {name} ({', '.join(roles)}{', team ' + team if team else ''})")

@@ -1,4 +1,4 @@
-"""Plain pages outside the API (the browser UI grows here)."""
+"""Plain endpoints outside the API and the signed-in pages: the health check."""
 from flask import Blueprint, jsonify
 
 pages = Blueprint("pages", __name__)

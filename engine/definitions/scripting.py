@@ -14,7 +14,7 @@ import functools
 import re
 from datetime import date, datetime, timedelta
 
-from ..clock import _ClockedDatetime
+from ..clock import ClockedDatetime
 from .script_helpers import SCRIPT_HELPERS
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
@@ -44,7 +44,7 @@ _ALLOWED_BUILTINS = {
 _ALLOWED_BUILTINS.update({"None": None, "True": True, "False": False})
 
 # Date helpers agencies need in conditions ("age at referral", "due in 30 days").
-_HELPERS = {"date": date, "datetime": _ClockedDatetime, "timedelta": timedelta, **SCRIPT_HELPERS}
+_HELPERS = {"date": date, "datetime": ClockedDatetime, "timedelta": timedelta, **SCRIPT_HELPERS}
 
 _OPERATORS = {
     "+=": lambda a, b: a + b, "-=": lambda a, b: a - b, "*=": lambda a, b: a * b,

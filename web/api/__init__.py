@@ -1,6 +1,5 @@
 """The JSON API under /api (shared/API.md)."""
-from flask import Blueprint
+from . import auth, cases, designer, openapi, process_models, tasks  # noqa: F401  (routes register on import)
+from .blueprint import api
 
-api = Blueprint("api", __name__, url_prefix="/api")
-
-from . import auth, cases, designer, openapi, process_models, tasks  # noqa: E402,F401  (routes register on import)
+__all__ = ["api"]

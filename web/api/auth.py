@@ -2,9 +2,10 @@ from flask import jsonify
 
 from engine.errors import InvalidData
 
+from ..context import engine
 from ..errors import Unauthorized
-from . import api
-from .support import actor, engine, json_body
+from .blueprint import api
+from .support import actor, json_body
 
 
 @api.post("/auth/token")

@@ -5,17 +5,18 @@ from __future__ import annotations
 from flask import jsonify, request
 from werkzeug.datastructures import MultiDict
 
-from engine.policy import has_role
 from engine.errors import BadRequest, Forbidden, InvalidData, NotFound
 
+from ..context import engine
 from ..form_render import parse_form
-from . import api
-from .support import actor, engine, json_body
+from ..roles import is_admin
+from .blueprint import api
+from .support import actor, json_body
 
 
 def admin():
     who = actor()
-    if not has_role(who, "admin"):
+    if not is_admin(who):
         raise Forbidden("only administrators may use the process designer")
     return who
 

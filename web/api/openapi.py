@@ -3,7 +3,7 @@ from flask import jsonify
 
 from engine.vocabulary import ROLES, STAGES
 
-from . import api
+from .blueprint import api
 
 
 def _ref(name):

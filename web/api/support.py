@@ -1,29 +1,27 @@
-"""Helpers every API route uses: the caller, the JSON body, the engine."""
+"""Helpers every API route uses: the caller, the JSON body, query numbers."""
 from __future__ import annotations
 
-from flask import g, request, session
+from flask import g, request
 
 from engine.policy import Actor
 from engine.errors import BadRequest
 
-from ..app import case_engine
+from ..context import engine
+from ..csrf import HEADER, csrf_ok
 from ..errors import Unauthorized
-
-
-def engine():
-    return case_engine()
+from ..session import session_token
 
 
 def actor() -> Actor:
     if "actor" not in g:
         header = request.headers.get("Authorization", "")
-        if not header and session.get("token"):
+        cookie_token = None if header else session_token()
+        if cookie_token:
             # The browser UI's own scripts call the API with the sign-in session; a change
             # must carry the session's CSRF token, as the UI's forms do.
-            from ..ui.session import csrf_ok
-            if request.method not in ("GET", "HEAD", "OPTIONS") and not csrf_ok():
-                raise Unauthorized("send the X-CSRF-Token header of your session with changes")
-            found = engine().identity.actor_for_token(session["token"])
+            if not csrf_ok():
+                raise Unauthorized(f"send the {HEADER} header of your session with changes")
+            found = engine().identity.actor_for_token(cookie_token)
             if found is None:
                 raise Unauthorized("your session has expired; sign in again")
             g.actor = found

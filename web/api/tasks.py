@@ -2,8 +2,9 @@ from flask import jsonify, request
 
 from engine.errors import BadRequest, InvalidData
 
-from . import api
-from .support import actor, engine, int_arg, json_body
+from ..context import engine
+from .blueprint import api
+from .support import actor, int_arg, json_body
 
 
 @api.get("/tasks")

@@ -2,13 +2,14 @@
 timers, open tasks) and the client's printable copy of the plan."""
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Response, flash, redirect, render_template, request, url_for
 
+from engine.errors import InvalidData
 from engine.vocabulary import STAGES
 
-from ..app import case_engine
-from . import ui
-from .session import current_actor, login_required
+from ..context import engine
+from ..session import current_actor, login_required
+from .blueprint import ui
 
 
 @ui.get("/cases")
@@ -18,28 +19,28 @@ def case_list():
     q = request.args.get("q") or None
     stage = request.args.get("stage") or None
     mine = request.args.get("mine") == "1"
-    cases = case_engine().cases.list_cases(who, stage=stage, q=q, assigned_to="me" if mine else None, limit=200)
+    cases = engine().cases.list_cases(who, stage=stage, q=q, assigned_to="me" if mine else None, limit=200)
     return render_template("cases.html", cases=cases, stages=STAGES, q=q or "", stage=stage, mine=mine)
 
 
 @ui.get("/cases/<int:case_id>")
 @login_required
 def case_page(case_id):
-    engine = case_engine()
-    case = engine.pages.case_page(current_actor(), case_id)
-    return render_template("case.html", case=case, now=engine.clock.now(), today=engine.clock.now().date())
+    case = engine().pages.case_page(current_actor(), case_id)
+    now = engine().clock.now()
+    return render_template("case.html", case=case, now=now, today=now.date())
 
 
 @ui.get("/cases/<int:case_id>/diagram.bpmn")
 @login_required
 def case_diagram(case_id):
-    return Response(case_engine().pages.case_diagram(current_actor(), case_id), mimetype="application/xml")
+    return Response(engine().pages.case_diagram(current_actor(), case_id), mimetype="application/xml")
 
 
 @ui.get("/cases/<int:case_id>/plan")
 @login_required
 def client_plan(case_id):
-    copy = case_engine().pages.client_plan(current_actor(), case_id)
+    copy = engine().pages.client_plan(current_actor(), case_id)
     return render_template("plan_print.html", copy=copy)
 
 
@@ -55,14 +56,11 @@ def new_case():
 @ui.post("/cases/new")
 @login_required
 def new_case_submit():
-    from flask import flash, redirect, url_for
-    from engine.errors import InvalidData
-
     client = {k: (request.form.get(k) or "").strip() for k in CLIENT_FIELDS}
     client = {k: v for k, v in client.items() if v}
     program = (request.form.get("program") or "").strip() or None
     try:
-        case = case_engine().cases.open_case(current_actor(), client, program)
+        case = engine().cases.open_case(current_actor(), client, program)
     except InvalidData as invalid:
         errors = {d["field"].removeprefix("client/"): d["message"] for d in invalid.details}
         return render_template("case_new.html", client=client, program=program or "", errors=errors,

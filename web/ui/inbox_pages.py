@@ -11,10 +11,10 @@ from engine.errors import InvalidData
 from engine.services.inbox import DUE_FILTERS, SORTS, TAB_TITLES, InboxQuery
 from engine.vocabulary import STAGES
 
-from ..app import case_engine
-from . import ui
-from .auth_pages import safe_next
-from .session import current_actor, login_required
+from ..context import engine
+from ..roles import may_take_lane
+from ..session import current_actor, login_required, safe_next
+from .blueprint import ui
 
 FILTER_KEYS = ("tab", "stage", "task", "client", "due", "sort")
 
@@ -41,17 +41,19 @@ def home():
 @login_required
 def inbox():
     who = current_actor()
-    engine = case_engine()
     query = _query_from(request.args)
-    page = engine.inbox.inbox(who, query)
+    page = engine().inbox.inbox(who, query)
     filters = {k: request.args.get(k) for k in FILTER_KEYS if request.args.get(k)}
-    lanes = {t["lane"] for t in page.tasks}
+    people = engine().tasks.team_members(who)
+    # Who each row's task may go to (reassign, delegate): the engine's lane rule, not the template's.
+    takers = {lane: [p for p in people if may_take_lane(p, lane)] for lane in {t["lane"] for t in page.tasks}}
+    now = engine().clock.now()
     return render_template(
         "inbox.html", page=page, query=query, tab_titles=TAB_TITLES, stages=STAGES, sorts=SORTS,
-        due_filters=DUE_FILTERS, filters=filters, saved=engine.inbox.saved_filters(who),
-        current_query=urlencode(filters), people=engine.tasks.team_members(who) if lanes or True else [],
+        due_filters=DUE_FILTERS, filters=filters, saved=engine().inbox.saved_filters(who),
+        current_query=urlencode(filters), people=people, takers=takers,
         page_number=query.offset // query.limit + 1, pages=max(1, -(-page.total // query.limit)),
-        now=engine.clock.now(), today=engine.clock.now().date())
+        now=now, today=now.date())
 
 
 def _back(default: str = "") -> str:
@@ -61,7 +63,7 @@ def _back(default: str = "") -> str:
 @ui.post("/tasks/<task_id>/claim")
 @login_required
 def claim(task_id):
-    task = case_engine().tasks.claim(current_actor(), task_id)
+    task = engine().tasks.claim(current_actor(), task_id)
     flash(f"You claimed “{task['name']}”.")
     return redirect(_back())
 
@@ -69,7 +71,7 @@ def claim(task_id):
 @ui.post("/tasks/<task_id>/unclaim")
 @login_required
 def unclaim(task_id):
-    task = case_engine().tasks.unclaim(current_actor(), task_id)
+    task = engine().tasks.unclaim(current_actor(), task_id)
     flash(f"“{task['name']}” is back in the queue.")
     return redirect(_back())
 
@@ -78,7 +80,7 @@ def unclaim(task_id):
 @login_required
 def assign(task_id):
     username = request.form.get("username", "")
-    task = case_engine().tasks.assign(current_actor(), task_id, username)
+    task = engine().tasks.assign(current_actor(), task_id, username)
     flash(f"“{task['name']}” is now assigned to {username}.")
     return redirect(_back())
 
@@ -87,7 +89,7 @@ def assign(task_id):
 @login_required
 def delegate(task_id):
     username = request.form.get("username", "")
-    task = case_engine().tasks.delegate(current_actor(), task_id, username)
+    task = engine().tasks.delegate(current_actor(), task_id, username)
     flash(f"You delegated “{task['name']}” to {username}. You can take it back from the Delegated tab.")
     return redirect(_back())
 
@@ -95,7 +97,7 @@ def delegate(task_id):
 @ui.post("/tasks/<task_id>/take-back")
 @login_required
 def take_back(task_id):
-    task = case_engine().tasks.take_back(current_actor(), task_id)
+    task = engine().tasks.take_back(current_actor(), task_id)
     flash(f"You took back “{task['name']}”.")
     return redirect(_back())
 
@@ -109,7 +111,7 @@ def follow_up(task_id):
     except ValueError:
         raise InvalidData("use a date like 2026-03-01",
                           [{"field": "follow_up_on", "message": "use a date like 2026-03-01"}]) from None
-    task = case_engine().tasks.set_follow_up(current_actor(), task_id, on)
+    task = engine().tasks.set_follow_up(current_actor(), task_id, on)
     flash(f"“{task['name']}” is hidden until {on.isoformat()}." if on else f"“{task['name']}” is back in your inbox.")
     return redirect(_back())
 
@@ -119,7 +121,7 @@ def follow_up(task_id):
 def bulk_reassign():
     ids = request.form.getlist("task_ids")
     username = request.form.get("username", "")
-    result = case_engine().tasks.assign_many(current_actor(), ids, username)
+    result = engine().tasks.assign_many(current_actor(), ids, username)
     if result["assigned"]:
         flash(f"Reassigned {len(result['assigned'])} task{'s' if len(result['assigned']) != 1 else ''} to {username}.")
     for refusal in result["refused"]:
@@ -130,7 +132,7 @@ def bulk_reassign():
 @ui.post("/inbox/filters")
 @login_required
 def save_filter():
-    saved = case_engine().inbox.save_filter(current_actor(), request.form.get("name", ""), request.form.get("query", ""))
+    saved = engine().inbox.save_filter(current_actor(), request.form.get("name", ""), request.form.get("query", ""))
     flash(f"Saved the filter “{saved['name']}”.")
     return redirect(url_for("ui.inbox") + ("?" + saved["query"] if saved["query"] else ""))
 
@@ -138,6 +140,6 @@ def save_filter():
 @ui.post("/inbox/filters/<int:filter_id>/delete")
 @login_required
 def delete_filter(filter_id):
-    case_engine().inbox.delete_filter(current_actor(), filter_id)
+    engine().inbox.delete_filter(current_actor(), filter_id)
     flash("Filter removed.")
     return redirect(_back())

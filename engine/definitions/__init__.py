@@ -1,0 +1,1 @@
+"""What a process model is: parsing, extensions, deploy checks, version diffs, forms and restricted scripts."""

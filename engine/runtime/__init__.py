@@ -1,0 +1,1 @@
+"""One case's workflow in memory: stepping, events, the codec and history pruning (SpiffWorkflow behind a small API)."""

@@ -1,0 +1,1 @@
+"""One class per use case (cases, tasks, inbox, record, timers, process models, designer, simulation, identity)."""

@@ -1,0 +1,1 @@
+"""The database: models, connections, migrations, and the unit of work that owns each transaction."""
