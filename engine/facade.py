@@ -12,6 +12,7 @@ Each service is handed its collaborators here; none reaches into another's insid
 """
 from __future__ import annotations
 
+from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
 from .clock import Clock
@@ -40,7 +41,8 @@ DEFAULT_CASE_PROCESS = "case_lifecycle"
 
 class CaseEngine:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, forms: FormCatalog,
-                 case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None):
+                 case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None,
+                 password_hasher: PasswordHasher | None = None):
         install_spiff_clock()
         self.clock = clock
         self.forms = forms
@@ -50,7 +52,7 @@ class CaseEngine:
         runner = CaseRunner(catalog, script_engine, clock)
         case_views = CaseViews(forms, clock)
 
-        self.identity = IdentityService(self.store, clock)
+        self.identity = IdentityService(self.store, clock, password_hasher)
         self.processes = ProcessModelService(self.store, catalog, clock)
         self.cases = CaseService(self.store, runner, case_views, clock, case_process)
         self.tasks = TaskService(self.store, runner, forms, case_views, clock)

@@ -3,13 +3,16 @@
 PostgreSQL is the one at 127.0.0.1:5432 (database `test`, trust auth); each
 test gets its own schema, dropped afterwards. Set CASEPATH_TEST_POSTGRES_URL
 to point elsewhere.
+
+Tests drive the small diagrams of tests/processes; a module marked `lifecycle`
+(`pytestmark = pytest.mark.lifecycle`) drives the shipped lifecycle instead: there
+`case_engine` is `lifecycle_engine` and `app` is `lifecycle_app`. What the fixtures
+use (paths, people, clients, answers) is in tests/support.
 """
 from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -18,24 +21,23 @@ from engine.facade import CaseEngine
 from engine.clock import FixedClock
 from engine.store.db import make_engine, session_factory, upgrade
 from engine.definitions.forms import FormCatalog
+from tests.support.apps import web_app
+from tests.support.clients import ApiClient, Browser
+from tests.support.lifecycle import Story
+from tests.support.paths import FORMS, PROCESSES, TESTS
+from tests.support.people import CHEAP_HASHING, PASSWORD, START, USERS
 from engine.policy import operator
 
-TESTS = Path(__file__).parent
-ROOT = TESTS.parent
 POSTGRES_URL = os.environ.get("CASEPATH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)  # a Monday morning
-PASSWORD = "correct-horse-battery"
 
-USERS = [
-    ("ada", ["admin"], None),
-    ("sam", ["supervisor"], "north"),
-    ("sue", ["supervisor"], "north"),
-    ("carol", ["case_manager"], "north"),
-    ("cody", ["case_manager"], "north"),
-    ("ivy", ["intake"], "north"),
-    ("olga", ["case_manager"], "south"),
-    ("seth", ["supervisor"], "south"),
-]
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "lifecycle: the module's tests drive the shipped lifecycle "
+                                       "(case_engine is lifecycle_engine, app is lifecycle_app)")
+
+
+def runs_the_lifecycle(request) -> bool:
+    return request.node.get_closest_marker("lifecycle") is not None
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -71,13 +73,12 @@ def clock():
 
 
 @pytest.fixture
-def forms():
-    return FormCatalog(TESTS / "forms")
-
-
-@pytest.fixture
-def case_engine(db_engine, clock, forms):
-    engine = CaseEngine(session_factory(db_engine), clock, forms, case_process="plan_approval")
+def case_engine(request, db_engine, clock):
+    """The engine under test: tests/processes and tests/forms, or in a `lifecycle` module, lifecycle_engine."""
+    if runs_the_lifecycle(request):
+        return request.getfixturevalue("lifecycle_engine")
+    engine = CaseEngine(session_factory(db_engine), clock, FormCatalog(TESTS / "forms"), case_process="plan_approval",
+                        password_hasher=CHEAP_HASHING)
     engine.processes.deploy_path(operator("ada"), TESTS / "processes")
     return engine
 
@@ -85,18 +86,15 @@ def case_engine(db_engine, clock, forms):
 @pytest.fixture
 def lifecycle_engine(db_engine, clock):
     """An engine running the shipped lifecycle (processes/, forms/) instead of the small test diagrams."""
-    engine = CaseEngine(session_factory(db_engine), clock, FormCatalog(ROOT / "forms"), case_process="case_lifecycle")
-    engine.processes.deploy_path(operator("ada"), ROOT / "processes")
+    engine = CaseEngine(session_factory(db_engine), clock, FormCatalog(FORMS), case_process="case_lifecycle",
+                        password_hasher=CHEAP_HASHING)
+    engine.processes.deploy_path(operator("ada"), PROCESSES)
     return engine
 
 
 @pytest.fixture
 def lifecycle_app(lifecycle_engine, database_url, tmp_path):
-    from web import create_app
-
-    app = create_app({"CASEPATH_ENV": "test", "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "CASEPATH_INSTANCE_DIR": str(tmp_path / "instance"), "CASEPATH_FORMS_DIR": str(ROOT / "forms")},
-                     engine=lifecycle_engine)
+    app = web_app(lifecycle_engine, database_url, tmp_path, FORMS)
     app.testing = True
     return app
 
@@ -108,39 +106,28 @@ def people(case_engine):
 
 
 @pytest.fixture
-def app(case_engine, database_url, tmp_path):
-    from web import create_app
-
-    app = create_app({"CASEPATH_ENV": "test", "DATABASE_URL": database_url,
-                      "CASEPATH_INSTANCE_DIR": str(tmp_path / "instance"),
-                      "CASEPATH_FORMS_DIR": str(TESTS / "forms"), "SECRET_KEY": "test"},
-                     engine=case_engine)
+def app(request, case_engine, database_url, tmp_path):
+    """The web app over case_engine, or in a `lifecycle` module, lifecycle_app."""
+    if runs_the_lifecycle(request):
+        return request.getfixturevalue("lifecycle_app")
+    app = web_app(case_engine, database_url, tmp_path, TESTS / "forms")
     app.testing = True
     return app
 
 
-class ApiClient:
-    """A Flask test client that signs in as one user and speaks JSON."""
-
-    def __init__(self, app, username: str | None):
-        self.client = app.test_client()
-        self.headers = {}
-        if username:
-            response = self.client.post("/api/auth/token", json={"username": username, "password": PASSWORD})
-            assert response.status_code == 200, response.get_json()
-            self.headers = {"Authorization": f"Bearer {response.get_json()['token']}"}
-
-    def get(self, path, **kw):
-        return self.client.get(path, headers=self.headers, **kw)
-
-    def post(self, path, json=None, **kw):
-        return self.client.post(path, json=json, headers=self.headers, **kw)
-
-
 @pytest.fixture
 def login(app, people):
+    """Sign in to the JSON API: login("carol"), or login() for no one."""
     return lambda username=None: ApiClient(app, username)
 
 
-ADULT = {"first_name": "Ruth", "last_name": "Okafor", "birth_date": "1948-03-14", "preferred_language": "English"}
-PLAN = {"goal": "Meals delivered five days a week", "target_date": "2026-03-01"}
+@pytest.fixture
+def browse(app, people):
+    """Sign in to the pages through the login form: browse("carol"), or browse() for no one."""
+    return lambda username=None, **kw: Browser(app, username, **kw)
+
+
+@pytest.fixture
+def story(case_engine, people, clock):
+    """In a `lifecycle` module, a new case told as a Story: story(), or story(client={...})."""
+    return lambda **kw: Story(case_engine, people, clock, **kw)

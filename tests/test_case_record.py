@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from engine.store.record_guard import RecordEntryImmutable
 from engine.store.models import RecordEntry
-from tests.conftest import ADULT
+from tests.support.people import ADULT
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_a_correction_is_a_new_entry_and_the_original_never_changes(login, case_
     assert entries[first["id"]]["corrected_by"] == fixed.get_json()["id"]
 
 
-def test_the_database_layer_refuses_to_change_a_signed_entry(case_engine, login, case_id):
+def test_the_database_layer_refuses_to_change_a_signed_entry(case_engine, case_id):
     with case_engine.sessions() as session:
         entry = session.scalars(select(RecordEntry).where(RecordEntry.case_id == case_id)).first()
         entry.data = {"tampered": True}

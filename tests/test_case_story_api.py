@@ -1,7 +1,8 @@
 """Stories told through the JSON API, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from tests.conftest import ADULT, PLAN
+from tests.support.people import ADULT
+from tests.support.plan_approval import PLAN
 
 
 def open_case(client, **overrides):

@@ -1,26 +1,22 @@
 """The `casepath` command line, run as an operator would (bundled processes and forms)."""
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.bpmn_samples import one_task_process
-from tests.conftest import ROOT
-from tests.subprocesses import environment
+from tests.support.bpmn_samples import one_task_process
+from tests.support.paths import FORMS
+from tests.support.people import START
+from tests.support.subprocesses import casepath
 
-NOW = "2026-01-05T09:00:00+00:00"
+NOW = START.isoformat()
 
 
 @pytest.fixture
 def run(database_url, tmp_path):
-    env = {**environment(database_url, NOW, tmp_path), "CASEPATH_FORMS_DIR": str(ROOT / "forms"),
-           "CASEPATH_CASE_PROCESS": "case_lifecycle"}
+    shipped = {"CASEPATH_FORMS_DIR": str(FORMS), "CASEPATH_CASE_PROCESS": "case_lifecycle"}
 
     def run(*args, input=None, **overrides):
-        return subprocess.run([sys.executable, "-m", "web", *args], env={**env, **overrides}, cwd=ROOT,
-                              capture_output=True, text=True, timeout=300, input=input)
+        return casepath(list(args), database_url, NOW, tmp_path, env={**shipped, **overrides}, input=input)
     return run
 
 

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from engine.errors import DeploymentInvalid
-from tests.bpmn_samples import BILLION_LAUGHS, XXE, one_task_process, oversized
+from tests.support.bpmn_samples import BILLION_LAUGHS, XXE, one_task_process, oversized
 from engine.policy import operator
 
 

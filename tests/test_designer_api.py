@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_designer_engine import HOSTILE, LIFECYCLE
-from tests.test_web_ui import Browser
+from tests.support.designer import HOSTILE, LIFECYCLE
+
+pytestmark = pytest.mark.lifecycle
 
 SCRIPT_IMPORT = LIFECYCLE.replace(
     '<bpmn:script>age = years_between(client.get("birth_date"), today()) if client.get("birth_date") else 0</bpmn:script>',
     '<bpmn:script>import os\nage = os.getuid()</bpmn:script>')
-
-
-@pytest.fixture
-def case_engine(lifecycle_engine):
-    return lifecycle_engine
-
-
-@pytest.fixture
-def app(lifecycle_app):
-    return lifecycle_app
 
 
 def put_draft(client, body: bytes, filename: str = "case_lifecycle.bpmn"):
@@ -73,20 +64,20 @@ DESIGNER_CALLS = [
 
 
 @pytest.mark.parametrize("who", ["sam", "carol", "ivy"])
-def test_no_one_but_an_admin_reaches_the_designer_or_its_api(login, app, people, who):
+def test_no_one_but_an_admin_reaches_the_designer_or_its_api(login, browse, who):
     caller = login(who)
     for method, path in DESIGNER_CALLS:
         response = getattr(caller.client, method)(path, headers={**caller.headers, "Content-Type": "application/json"},
                                                   data=b"{}" if method != "put" else LIFECYCLE.encode())
         assert response.status_code == 403, (method, path, response.status_code)
-    page = Browser(app, who)
+    page = browse(who)
     for path in ("/designer/", "/designer/models/case_lifecycle", "/designer/forms/service_plan"):
         assert page.get(path).status_code == 404
     assert [v["version"] for v in login("ada").get("/api/process-models/case_lifecycle/versions").get_json()] == [1]
 
 
-def test_an_admin_previews_a_form_and_tries_its_checks(app, people):
-    ada = Browser(app, "ada")
+def test_an_admin_previews_a_form_and_tries_its_checks(browse):
+    ada = browse("ada")
     page = ada.get("/designer/forms/service_plan").get_data(as_text=True)
     assert 'name="goals/0/goal"' in page
     checked = ada.post("/designer/forms/service_plan", {"goals/0/goal": "Eat well"}).get_data(as_text=True)

@@ -3,10 +3,10 @@ script would: cases that can follow move, the others are named with the reason a
 command exits non-zero."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from tests.lifecycle import Story
-from tests.test_designer_engine import LIFECYCLE, TIMER_60, TIMER_90, deploy_with
+from tests.support.designer import LIFECYCLE, TIMER_60, TIMER_90, deploy_with, reassessment_due
+from tests.support.lifecycle import Story
 
 
 def test_migrate_moves_what_can_move_and_names_what_cannot(lifecycle_app, lifecycle_engine, people, clock):
@@ -27,8 +27,7 @@ def test_migrate_moves_what_can_move_and_names_what_cannot(lifecycle_app, lifecy
     assert f"case {running.id}: moved from version 1 to 2" in result.stdout
     assert f"case {parked.id} refused: case {parked.id} is at engage_client" in result.stderr
     assert "1 case(s) moved, 1 refused" in result.stdout
-    due = datetime.fromisoformat(running.timers()["reassessment_due"])
-    assert due - started == timedelta(days=60)
+    assert reassessment_due(running) - started == timedelta(days=60)
     assert parked.refresh()["process"]["version"] == 1
 
 

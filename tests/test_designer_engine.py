@@ -3,37 +3,16 @@ with what changed, migration of running cases (all or nothing per case, refused 
 reason), and hostile files refused with nothing stored."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from engine.errors import Conflict, DeploymentInvalid, Forbidden
-from tests.lifecycle import PROCESSES, Story
+from engine.errors import Conflict, DeploymentInvalid, Forbidden, InvalidData
+from tests.support.designer import HOSTILE, LIFECYCLE, TIMER_60, TIMER_90, deploy_with, reassessment_due
+from tests.support.lifecycle import APPROVE, ENGAGED, PLAN, SCREENED, assessed
+from tests.support.paths import PROCESSES
 
-LIFECYCLE = (PROCESSES / "case_lifecycle.bpmn").read_text()
-TIMER_90 = "<bpmn:timeDate>next_reassessment_at</bpmn:timeDate>"
-TIMER_60 = "<bpmn:timeDuration>P60D</bpmn:timeDuration>"
-
-
-@pytest.fixture
-def case_engine(lifecycle_engine):
-    return lifecycle_engine
-
-
-@pytest.fixture
-def story(case_engine, people, clock):
-    return lambda **kw: Story(case_engine, people, clock, **kw)
-
-
-def reassessment_due(story) -> datetime:
-    return datetime.fromisoformat(story.timers()["reassessment_due"])
-
-
-def deploy_with(case_engine, people, content: str) -> int:
-    ada = people["ada"]
-    saved = case_engine.designer.save_process_draft(ada, "case_lifecycle", "case_lifecycle.bpmn", content.encode())
-    assert saved["problems"] == []
-    return case_engine.designer.deploy_process_drafts(ada, "case_lifecycle")["version"]
+pytestmark = pytest.mark.lifecycle
 
 
 def test_an_admin_shortens_the_reassessment_and_a_migrated_case_follows_it(case_engine, people, story, clock):
@@ -110,16 +89,6 @@ def test_a_draft_with_problems_is_kept_with_them_and_cannot_be_deployed(case_eng
     assert [v["version"] for v in case_engine.designer.version_history(people["ada"], "case_lifecycle")] == [1]
 
 
-HOSTILE = {
-    "xxe": b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;</bpmn:definitions>',
-    "billion laughs": b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">'
-                      b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;">]><bpmn:definitions '
-                      b'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&c;</bpmn:definitions>',
-    "50 MB": b"<bpmn:definitions>" + b" " * (50 * 1024 * 1024) + b"</bpmn:definitions>",
-}
-
-
 @pytest.mark.parametrize("kind", HOSTILE)
 def test_a_hostile_file_is_refused_as_a_draft_and_nothing_is_stored(case_engine, people, kind):
     with pytest.raises(DeploymentInvalid):
@@ -141,8 +110,6 @@ def test_deploying_without_a_draft_is_a_conflict(case_engine, people):
 
 
 def test_a_draft_is_simulated_on_a_sample_case_without_touching_real_cases(case_engine, people, story):
-    from tests.lifecycle import APPROVE, ENGAGED, PLAN, SCREENED, assessed
-
     real = story()
     case_engine.designer.save_process_draft(people["ada"], "case_lifecycle", "case_lifecycle.bpmn",
                                    LIFECYCLE.replace(TIMER_90, TIMER_60).encode())
@@ -166,8 +133,6 @@ def test_a_draft_is_simulated_on_a_sample_case_without_touching_real_cases(case_
 
 
 def test_a_simulation_step_that_does_not_fit_says_which(case_engine, people):
-    from engine.errors import InvalidData
-
     with pytest.raises(InvalidData) as refused:
         case_engine.simulation.simulate(people["ada"], "case_lifecycle", [{"complete": "approve_plan", "data": {}}])
     assert "there is no open task 'approve_plan' (open: screen_referral)" in refused.value.message

@@ -5,8 +5,9 @@ import signal
 import threading
 
 from engine.errors import Conflict
-from tests.conftest import ADULT, PLAN
-from tests.subprocesses import casepath, run_and_die_mid_step
+from tests.support.people import ADULT
+from tests.support.plan_approval import PLAN
+from tests.support.subprocesses import casepath, run_and_die_mid_step
 
 
 def plan_waiting_for_approval(case_engine, people):

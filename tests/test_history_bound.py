@@ -1,9 +1,6 @@
 """A case monitored weekly for years costs the same to load and save as a new one."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from pathlib import Path
-
 from sqlalchemy import select
 
 from engine.clock import FixedClock, using_clock
@@ -12,7 +9,8 @@ from engine.definitions.catalog import read_path
 from engine.definitions.loader import build_specs, load_files
 from engine.runtime.workflow import CaseWorkflow
 from engine.definitions.scripting import restricted_script_engine
-from tests.conftest import ADULT, TESTS
+from tests.support.paths import TESTS
+from tests.support.people import ADULT, START
 
 
 def monitoring_specs():
@@ -35,7 +33,7 @@ def one_week(state, spec, subprocess_specs, script_engine, clock, i):
 def test_the_500th_monitoring_contact_carries_no_more_state_than_the_5th():
     spec, subprocess_specs = monitoring_specs()
     engine = restricted_script_engine()
-    clock = FixedClock(datetime(2026, 1, 5, 9, tzinfo=timezone.utc))
+    clock = FixedClock(START)
     sizes = {}
     with using_clock(clock):
         workflow = CaseWorkflow.start(spec, subprocess_specs, engine, {"case_id": 1})

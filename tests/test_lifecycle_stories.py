@@ -5,17 +5,10 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import Forbidden, InvalidData
-from tests.lifecycle import APPROVE, CLOSURE, CONTACT, FOLLOW_UP, MEALS_RELEASE, NO_ANSWER, PLAN, Story
+from tests.support.lifecycle import (APPROVE, CLOSURE, CONTACT, FOLLOW_UP, MANY_NEEDS, MEALS_RELEASE, NO_ANSWER,
+                                     PLAN)
 
-
-@pytest.fixture
-def case_engine(lifecycle_engine):
-    return lifecycle_engine
-
-
-@pytest.fixture
-def story(case_engine, people, clock):
-    return lambda **kw: Story(case_engine, people, clock, **kw)
+pytestmark = pytest.mark.lifecycle
 
 
 def test_happy_path_from_referral_to_the_90_day_follow_up(story):
@@ -109,7 +102,7 @@ def test_the_supervisor_returns_the_plan_and_approves_the_revision(story):
     assert [a["data"]["decision"] for a in ruth.record("approval")] == ["return", "approve"]
 
 
-def test_an_approval_left_waiting_past_its_deadline_goes_to_the_second_level_approver(story, people, case_engine):
+def test_an_approval_left_waiting_past_its_deadline_goes_to_the_second_level_approver(story):
     ruth = story()
     ruth.screen(), ruth.engage(), ruth.assess()
     ruth.do("carol", "write_plan", PLAN)
@@ -135,9 +128,6 @@ def test_a_positive_risk_screen_opens_a_crisis_plan_a_mandated_report_and_a_supe
     ruth.plan()
     assert ruth.stage == "monitoring"
     assert ruth.timers()["contact_due"] == "2026-01-12T09:00:00+00:00", "high acuity: weekly contact"
-
-
-MANY_NEEDS = ("basic_needs_housing", "physical_health", "social_leisure", "financial_insurance", "legal")
 
 
 def test_reassessment_fires_at_the_acuity_interval_and_a_second_cycle_follows(story):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from engine.definitions.scripting import RestrictedEnvironment, ScriptRejected
-from tests.bpmn_samples import one_task_process
-from tests.conftest import ADULT
+from tests.support.bpmn_samples import one_task_process
+from tests.support.people import ADULT
 from engine.policy import operator
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from engine.store.models import AuditEvent, HumanTask, Timer
 from engine.scheduler import start_background
-from tests.conftest import ADULT
-from tests.subprocesses import start_casepath
+from tests.support.bpmn_samples import one_task_process
+from tests.support.people import ADULT
+from tests.support.subprocesses import start_casepath
 from engine.policy import operator
 
 
@@ -33,8 +34,6 @@ def test_the_background_poller_fires_a_due_timer_within_one_interval(case_engine
 
 
 def test_a_cycle_timer_due_exactly_now_fires(case_engine, people, clock):
-    from tests.bpmn_samples import one_task_process
-
     case_engine.processes.deploy(operator("ada"), [("cycle.bpmn", one_task_process("cycle", timer=("timeCycle", "R1/PT1H"),
                                                         form="followup.schema.json").encode())])
     case = case_engine.cases.open_case(people["carol"], ADULT, model_id="cycle")

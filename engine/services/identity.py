@@ -17,10 +17,6 @@ from ..store.models import ApiToken, User
 from ..store.unit_of_work import Store
 from ..vocabulary import ROLES
 
-_hasher = PasswordHasher()
-# A real hash to verify against when the user does not exist, so a login for an
-# unknown name costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash("casepath-not-a-password")
 TOKEN_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 8
 
@@ -30,9 +26,14 @@ def _token_hash(token: str) -> str:
 
 
 class IdentityService:
-    def __init__(self, store: Store, clock: Clock):
+    def __init__(self, store: Store, clock: Clock, hasher: PasswordHasher | None = None):
+        """`hasher` defaults to argon2-cffi's recommended parameters; only tests pass a cheaper one."""
         self.store = store
         self.clock = clock
+        self._hasher = hasher or PasswordHasher()
+        # A real hash to verify against when the user does not exist, so a login for an
+        # unknown name costs the same time as a wrong password.
+        self._dummy_hash = self._hasher.hash("casepath-not-a-password")
 
     def add_user(self, username: str, password: str, roles: list[str], team: str | None = None,
                  display_name: str = "") -> Actor:
@@ -77,7 +78,7 @@ class IdentityService:
             raise InvalidData("the user is not valid", problems)
         if session.scalar(select(User).where(User.username == username)) is not None:
             raise Conflict(f"user '{username}' already exists")
-        user = User(username=username, password_hash=_hasher.hash(password), roles=list(roles), team=team,
+        user = User(username=username, password_hash=self._hasher.hash(password), roles=list(roles), team=team,
                     display_name=display_name or username, created_at=self.clock.now())
         session.add(user)
         session.flush()
@@ -86,13 +87,13 @@ class IdentityService:
     def _authenticate(self, session: Session, username: str, password: str) -> User | None:
         user = session.scalar(select(User).where(User.username == username))
         try:
-            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+            self._hasher.verify(user.password_hash if user else self._dummy_hash, password or "")
         except (VerificationError, InvalidHashError):
             return None
         if user is None or not user.active:
             return None
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = _hasher.hash(password)
+        if self._hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = self._hasher.hash(password)
         return user
 
     def _issue_token(self, session: Session, user: User) -> str:

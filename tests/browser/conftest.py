@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from engine.facade import CaseEngine
-from engine.clock import FixedClock
-from tests.conftest import PASSWORD
-from tests.lifecycle import FORMS
+from tests.support.apps import web_app
+from tests.support.browser import LiveServer
+from tests.support.paths import FORMS
 
 CHROMIUM = os.environ.get("CASEPATH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="session")
@@ -50,43 +46,17 @@ def page(browser):
     context.close()
 
 
-@dataclass
-class LiveServer:
-    url: str
-    engine: CaseEngine
-    clock: FixedClock
-    artifacts: Path
-
-    def advance(self, duration: str) -> None:
-        """Move the agency's clock forward and let the timer worker catch up."""
-        self.clock.advance(duration)
-        self.engine.timers.fire_due_timers()
-
-
 @pytest.fixture
 def live_server(lifecycle_engine, clock, database_url, tmp_path):
-    from web import create_app
-
-    app = create_app({"CASEPATH_ENV": "test", "DATABASE_URL": database_url,
-                      "CASEPATH_INSTANCE_DIR": str(tmp_path / "instance"),
-                      "CASEPATH_FORMS_DIR": str(FORMS), "SECRET_KEY": "browser-test"},
-                     engine=lifecycle_engine)
+    app = web_app(lifecycle_engine, database_url, tmp_path, FORMS, secret_key="browser-test")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     # Screenshots go to the test's temporary folder, or where CASEPATH_SCREENSHOTS says
-    # (scripts/screenshots.sh uses that to refresh the README's pictures).
+    # (the README's command to refresh its pictures sets it to docs/screenshots).
     artifacts = Path(os.environ.get("CASEPATH_SCREENSHOTS") or tmp_path / "screenshots")
     artifacts.mkdir(parents=True, exist_ok=True)
     yield LiveServer(f"http://127.0.0.1:{server.server_port}", lifecycle_engine, clock, artifacts)
     server.shutdown()
     thread.join(5)
 
-
-def sign_in(page, server: LiveServer, username: str, password: str = PASSWORD) -> None:
-    page.context.clear_cookies()
-    page.goto(server.url + "/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)

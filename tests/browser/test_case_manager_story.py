@@ -10,8 +10,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
-from tests.lifecycle import ENGAGED, PLAN, SCREENED, Story, assessed
+from tests.support.browser import sign_in
+from tests.support.lifecycle import ENGAGED, PLAN, SCREENED, Story, assessed
+from tests.support.people import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +87,7 @@ def complete(page) -> None:
 
 
 def test_referral_to_approved_plan_then_an_overdue_reassessment(page, live_server, people, lifecycle_engine):
-    carla = lifecycle_engine.identity.add_user("carla", "correct-horse-battery", CAROL_ROLES, "north", "Carla Reyes")
+    carla = lifecycle_engine.identity.add_user("carla", PASSWORD, CAROL_ROLES, "north", "Carla Reyes")
     server = live_server
 
     # --- the case manager records the referral and screens it

@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",

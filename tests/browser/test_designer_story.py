@@ -4,19 +4,16 @@ case keeps 90; after migrating it, the running case follows the new version, and
 parked on an element the new version no longer has is refused with the reason."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
-from tests.lifecycle import ENGAGED, Story
+from tests.support.browser import sign_in
+from tests.support.designer import reassessment_due
+from tests.support.lifecycle import ENGAGED, Story
 
 pytestmark = pytest.mark.browser
-
-
-def reassessment_due(story) -> datetime:
-    return datetime.fromisoformat(story.timers()["reassessment_due"])
 
 
 def test_an_admin_shortens_the_reassessment_deploys_and_migrates(page, live_server, people):

@@ -2,16 +2,10 @@
 and a Story that works one case through the shipped diagrams as named users."""
 from __future__ import annotations
 
-from engine.vocabulary import ASSESSMENT_DOMAINS
-
 import copy
 
-from tests.conftest import ROOT
-
-PROCESSES = ROOT / "processes"
-FORMS = ROOT / "forms"
-
-RUTH = {"first_name": "Ruth", "last_name": "Okafor", "birth_date": "1948-03-14", "preferred_language": "English"}
+from engine.vocabulary import ASSESSMENT_DOMAINS
+from tests.support.people import ADULT
 
 SCREENED = {"referral_source": "hospital", "referral_source_detail": "St Mary's discharge planner",
             "presenting_need": "Needs help at home after a fall", "resides_in_service_area": True,
@@ -26,7 +20,6 @@ ENGAGED = {"consent_to_services": True, "right_to_refuse_explained": True,
            "signed_by": "Ruth Okafor", "signer_role": "client", "signed_on": "2026-01-06"}
 
 
-
 def assessed(needs: tuple[str, ...] = ("basic_needs_housing", "physical_health"), risk: tuple[str, ...] = ()) -> dict:
     return {"domains": {d: {"strengths": "", "needs": "help needed" if d in needs else "",
                             "preferences": "", "need_identified": d in needs} for d in ASSESSMENT_DOMAINS},
@@ -35,6 +28,9 @@ def assessed(needs: tuple[str, ...] = ("basic_needs_housing", "physical_health")
             "risk_screen": {k: k in risk for k in ("suicide", "homicide", "abuse", "neglect")},
             "summary": "Recovering from a fall; wants to stay at home"}
 
+
+# Needs in five domains: medium acuity.
+MANY_NEEDS = ("basic_needs_housing", "physical_health", "social_leisure", "financial_insurance", "legal")
 
 PLAN = {"goals": [{"goal": "Eat a hot meal every weekday", "measure": "Meals delivered 5 days a week",
                    "target_date": "2026-03-01",
@@ -67,7 +63,7 @@ class Story:
 
     def __init__(self, engine, people, clock, opener="ivy", client=None):
         self.engine, self.people, self.clock = engine, people, clock
-        self.case = engine.cases.open_case(people[opener], copy.deepcopy(client or RUTH), program="Aging services")
+        self.case = engine.cases.open_case(people[opener], copy.deepcopy(client or ADULT), program="Aging services")
         self.id = self.case["id"]
 
     def refresh(self, as_user="sam") -> dict:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from tests.conftest import ROOT, TESTS
+from tests.support.paths import ROOT, TESTS
 
 
 def environment(database_url: str, now: str, tmp_path) -> dict:
@@ -17,8 +17,11 @@ def environment(database_url: str, now: str, tmp_path) -> dict:
     return env
 
 
-def casepath(args: list[str], database_url: str, now: str, tmp_path, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "web", *args], env=environment(database_url, now, tmp_path),
+def casepath(args: list[str], database_url: str, now: str, tmp_path, env: dict | None = None,
+             **kw) -> subprocess.CompletedProcess:
+    """Run the `casepath` command line; `env` adds to or overrides the environment."""
+    return subprocess.run([sys.executable, "-m", "web", *args],
+                          env={**environment(database_url, now, tmp_path), **(env or {})},
                           cwd=ROOT, capture_output=True, text=True, timeout=300, **kw)
 
 
@@ -46,8 +49,8 @@ def run_and_die_mid_step(code: str, database_url: str, now: str, tmp_path) -> su
             os.kill(os.getpid(), signal.SIGKILL)
         UnitOfWork._mirror_timers = die
         engine = CaseEngine(session_factory(make_engine(os.environ["DATABASE_URL"])),
-                                  FixedClock(parse_instant(os.environ["CASEPATH_NOW"])),
-                                  FormCatalog(Path(os.environ["CASEPATH_FORMS_DIR"])), case_process="plan_approval")
+                            FixedClock(parse_instant(os.environ["CASEPATH_NOW"])),
+                            FormCatalog(Path(os.environ["CASEPATH_FORMS_DIR"])), case_process="plan_approval")
     """) + textwrap.dedent(code)
     return subprocess.run([sys.executable, "-c", program], env=environment(database_url, now, tmp_path), cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
