@@ -61,10 +61,6 @@ def clock_from_environment(env: str, now_override: str | None) -> Clock:
     return Clock()
 
 
-def default_clock() -> Clock:
-    return clock_from_environment(os.environ.get("CASEPATH_ENV", "development"), os.environ.get("CASEPATH_NOW"))
-
-
 _active: contextvars.ContextVar[Clock] = contextvars.ContextVar("casepath_clock", default=Clock())
 
 

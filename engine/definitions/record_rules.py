@@ -7,7 +7,8 @@ They read the case record, so they live in the engine, not in the forms:
 - every participant in a service plan holds at least one task (Encyclopedia of
   Social Work, the written service contract).
 Keys are conventions any agency form may use: `referrals`, `participants` with
-`tasks`, and `releases` (which puts releases on file).
+`tasks`, `releases` (which puts releases on file), and `referred_to` (the client was
+sent to another provider; the case page lists it with the referrals).
 """
 from __future__ import annotations
 

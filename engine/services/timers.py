@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..clock import Clock, FixedClock
 from ..runtime.workflow import CaseWorkflow
@@ -76,8 +76,3 @@ class TimerService:
             if any(t.id == timer_id for t in uow.timers(case.id)):
                 break  # still waiting after its step: leave it to a later run
         return fired
-
-    def due_timer_count(self) -> int:
-        with self.store.reading() as uow:
-            return uow.session.scalar(select(func.count()).select_from(Timer).where(Timer.due_at <= self.clock.now()))
-

@@ -150,13 +150,15 @@ def current_plan(entries: list[dict], purposes: dict[str, str]) -> dict | None:
 
 
 def _referrals(entries: list[dict]) -> list[dict]:
+    """Referrals made, from the form conventions of definitions/record_rules.py: a `referrals`
+    list, or `referred_to` (a client sent to another provider instead of served here)."""
     found = []
     for entry in entries:
         data = entry.get("data") or {}
         for referral in data.get("referrals") or []:
             if isinstance(referral, dict):
                 found.append({**referral, "made_on": entry["recorded_at"], "by": entry["author"]})
-        if entry["kind"] == "referral_elsewhere" and data.get("referred_to"):
+        if isinstance(data.get("referred_to"), str) and data["referred_to"]:
             found.append({"provider": data["referred_to"], "service": "referral elsewhere (not eligible)",
                           "rationale": data.get("notes", ""), "made_on": entry["recorded_at"], "by": entry["author"]})
     return list(reversed(found))
