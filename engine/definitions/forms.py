@@ -72,11 +72,30 @@ class FormCatalog:
     def get(self, name: str) -> Form:
         return self._forms[name]
 
+    def undeclared(self, name: str | None, data: dict) -> list[str]:
+        """Top-level answers the form does not declare (a task without a form declares none),
+        unless its schema explicitly allows other properties."""
+        if name is None:
+            return sorted(str(key) for key in data)
+        schema = self._forms[name].schema
+        if schema.get("additionalProperties") not in (None, False):
+            return []
+        declared = schema.get("properties", {})
+        return sorted(str(key) for key in data if key not in declared)
+
     def validate(self, name: str | None, data) -> None:
         """Raise InvalidData with one detail per failing field."""
         if not isinstance(data, dict):
             raise InvalidData("form data must be a JSON object",
                               [{"field": "", "message": "expected an object"}])
+        undeclared = self.undeclared(name, data)
+        if undeclared:
+            # Form data is data, not engine state: an answer the form does not ask for could
+            # overwrite what the diagram's rules and scripts decided (acuity, contact_interval).
+            form = self.get(name).title if name in self else "this task"
+            raise InvalidData(f"{form} has no field{'s' if len(undeclared) > 1 else ''} "
+                              f"{', '.join(repr(f) for f in undeclared)}; nothing was saved",
+                              [{"field": f, "message": "this form has no such field"} for f in undeclared])
         if name is None:
             return
         validator = self._validators[name]

@@ -127,6 +127,12 @@ def _compile(source: str, mode: str):
     return compiled.code
 
 
+def _data_names(context: dict) -> dict:
+    """Task data as a script sees it: never a name starting with "_", so no answer can
+    replace the sandbox's guards (`_getattr_`, `_write_`, `__builtins__`, ...)."""
+    return {name: value for name, value in context.items() if not str(name).startswith("_")}
+
+
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """A SpiffWorkflow script environment that only runs restricted code."""
 
@@ -136,16 +142,17 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         code = _compile(expression, "eval")
         scope = _guards()
         scope.update(external_context or {})
-        scope.update(context)
+        scope.update(_data_names(context))
         return eval(code, scope)  # noqa: S307 - code was compiled by RestrictedPython
 
     def execute(self, script, context, external_context=None):
         code = _compile(script, "exec")
         scope = _guards()
         scope.update(external_context or {})
-        scope.update(context)
+        visible = _data_names(context)
+        scope.update(visible)
         exec(code, scope)  # noqa: S102 - code was compiled by RestrictedPython
-        for name in list(context):
+        for name in visible:
             if name not in scope:
                 del context[name]
         for name, value in scope.items():

@@ -64,10 +64,13 @@ DOCUMENT = {
                 "bpmn_id": {"type": "string"}, "lane": {"type": ["string", "null"], "enum": [*ROLES, None]},
                 "assignee": {"type": ["string", "null"]}, "due_at": {"type": ["string", "null"]},
                 "created_at": {"type": "string"}, "form": {"type": ["string", "null"]},
+                "purpose": {"type": ["string", "null"], "enum": ["approval", "escalation", "reassessment", "plan", None],
+                            "description": "what the step is for, from the diagram (docs/diagram-vocabulary.md)"},
                 "state": {"type": "string", "enum": ["open", "completed", "cancelled"]}}},
             "Timer": {"type": "object", "properties": {
                 "id": {"type": "string"}, "bpmn_id": {"type": "string"}, "name": {"type": "string"},
-                "kind": {"type": "string"}, "due_at": {"type": "string"}}},
+                "kind": {"type": "string"}, "due_at": {"type": "string"},
+                "purpose": {"type": ["string", "null"]}}},
             "CaseSummary": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "client": _ref("Client"), "stage": {"type": "string", "enum": list(STAGES)},
                 "status": {"type": "string", "enum": ["active", "completed", "error"]},
@@ -148,7 +151,11 @@ DOCUMENT = {
         "/api/tasks/{task_id}": {"get": _op(
             "A task with its form's JSON Schema, UI schema and prefilled data",
             {"200": _json({"allOf": [_ref("Task"), {"type": "object", "properties": {
-                "schema": {"type": "object"}, "ui_schema": {"type": "object"}, "data": {"type": "object"}}}]})},
+                "schema": {"type": "object"}, "ui_schema": {"type": "object"}, "data": {"type": "object"},
+                "can_work": {"type": "boolean", "description": "whether the caller may work this task's lane"},
+                "delegated_by": {"type": ["string", "null"]}, "draft_saved_at": {"type": ["string", "null"]},
+                "case": {"type": "object", "description": "the case beside the form: summary, open tasks, "
+                                                          "timers and consents"}}}]})},
             params=[_path("task_id", {"type": "string"})], tag="tasks")},
         "/api/tasks/{task_id}/claim": {"post": _op(
             "Claim a task", {"200": _json(_ref("Task")), "409": _json(_ref("Error"), "claimed or closed")},
