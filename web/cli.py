@@ -70,6 +70,11 @@ def demo_command():
     """init, then demo users for every role and sample cases at different stages."""
     from .demo import load_demo
 
+    if settings().env == "production":
+        # The demo's password is published in the README: it must never open a real instance.
+        click.secho("casepath demo refuses to run when CASEPATH_ENV=production: its users share a published "
+                    "password. Add real users with `casepath user add`.", fg="red", err=True)
+        sys.exit(1)
     try:
         _init()
         for line in load_demo(engine()):

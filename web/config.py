@@ -10,6 +10,7 @@ from engine.store.db import default_database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "test", "production")
+MIN_SECRET_KEY_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -39,6 +40,11 @@ class Settings:
         instance_dir = Path(env.get("CASEPATH_INSTANCE_DIR", PROJECT_ROOT / "instance"))
         if name == "production" and env.get("CASEPATH_NOW"):
             raise ConfigError("CASEPATH_NOW is refused when CASEPATH_ENV=production")
+        given_key = env.get("SECRET_KEY")
+        if given_key and name != "test" and len(given_key.encode()) < MIN_SECRET_KEY_BYTES:
+            # The key signs every browser session: a short one can be guessed offline.
+            raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes (try "
+                              "`python3 -c 'import secrets; print(secrets.token_hex(32))'`)")
         return cls(
             env=name,
             database_url=env.get("DATABASE_URL") or default_database_url(instance_dir),

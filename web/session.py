@@ -6,6 +6,8 @@ Shared by the UI and the designer.
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from functools import wraps
 
 from flask import abort, g, redirect, request, session, url_for
@@ -58,7 +60,15 @@ def login_required(view):
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only a path on this site (no scheme, no //host): an open redirect would aid phishing."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """Only a path on this site: an open redirect would aid phishing. No scheme or host, no
+    `//` or backslash, and no control characters or spaces at all (browsers drop a tab or a
+    newline, so `/\t/evil.example` would become `//evil.example`)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(ord(c) < 0x21 or ord(c) == 0x7f for c in target.split("?", 1)[0]) or \
+            any(ord(c) < 0x20 or ord(c) == 0x7f for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clock import Clock
-from ..errors import Conflict, InvalidData
+from .. import policy
+from ..errors import Conflict, InvalidData, NotFound
 from ..policy import Actor
 from ..store.models import ApiToken, User
 from ..store.unit_of_work import Store
@@ -45,6 +46,9 @@ class IdentityService:
         with self.store.transaction() as uow:
             user = self._authenticate(uow.session, username, password)
             if user is None:
+                # Failed sign-ins are part of the access record (HIPAA: log-in monitoring).
+                name = (username or "")[:80]
+                uow.audit(None, name or "(no name)", "login_failed", f"failed sign-in as {name!r}")
                 return None
             uow.audit(None, user.username, "login", f"{user.username} signed in")
             return self._issue_token(uow.session, user)
@@ -57,6 +61,36 @@ class IdentityService:
     def logout(self, token: str) -> None:
         with self.store.transaction() as uow:
             self._revoke_token(uow.session, token)
+
+    def tokens(self, actor: Actor, username: str) -> list[dict]:
+        """A user's API tokens still in force (when issued, when they expire; never the token)."""
+        policy.require(policy.is_admin(actor), "only administrators may see other people's tokens")
+        with self.store.reading() as uow:
+            user = self._user(uow.session, username)
+            now = self.clock.now()
+            rows = uow.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at > now)
+                                       .order_by(ApiToken.created_at))
+            return [{"id": row.id, "created_at": row.created_at.isoformat(), "expires_at": row.expires_at.isoformat()}
+                    for row in rows]
+
+    def revoke_tokens(self, actor: Actor, username: str) -> int:
+        """Sign a user out everywhere (a lost laptop, a leaver): every token revoked, audited."""
+        policy.require(policy.is_admin(actor), "only administrators may revoke other people's tokens")
+        with self.store.transaction() as uow:
+            user = self._user(uow.session, username)
+            rows = list(uow.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)))
+            for row in rows:
+                uow.session.delete(row)
+            uow.audit(None, actor.username, "tokens_revoked", f"revoked {len(rows)} token(s) of {user.username}",
+                      data={"user": user.username, "count": len(rows)})
+            return len(rows)
+
+    @staticmethod
+    def _user(session: Session, username: str) -> User:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"no user '{username}'")
+        return user
 
     def actor(self, username: str) -> Actor | None:
         with self.store.reading() as uow:

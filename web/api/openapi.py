@@ -106,6 +106,18 @@ DOCUMENT = {
             body={"type": "object", "required": ["username", "password"],
                   "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
             tag="auth", auth=False)},
+        "/api/auth/logout": {"post": _op("Revoke the token this request carries (or the browser session's)", {
+            "204": {"description": "signed out"}}, tag="auth")},
+        "/api/users/{username}/tokens": {
+            "get": _op("(admin) A user's API tokens in force, without the tokens themselves", {
+                "200": _json({"type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "created_at": {"type": "string"}, "expires_at": {"type": "string"}}}}),
+                "403": _json(_ref("Error"), "not an administrator")},
+                params=[_path("username", {"type": "string"})], tag="auth"),
+            "delete": _op("(admin) Revoke every token of a user: signed out everywhere", {
+                "200": _json({"type": "object", "properties": {"revoked": {"type": "integer"}}}),
+                "403": _json(_ref("Error"), "not an administrator")},
+                params=[_path("username", {"type": "string"})], tag="auth")},
         "/api/me": {"get": _op("Who the token belongs to", {"200": _json({"type": "object", "properties": {
             "username": {"type": "string"}, "roles": {"type": "array", "items": {"type": "string"}},
             "team": {"type": ["string", "null"]}}})}, tag="auth")},
