@@ -13,6 +13,7 @@ from ..definitions.forms import FormCatalog
 from ..definitions.record_kinds import ENTRY_KINDS
 from ..errors import Conflict, Forbidden, InvalidData, NotFound
 from ..policy import Actor, visible_case
+from ..store import chain
 from ..store.models import AuditEvent, RecordEntry
 from ..store.unit_of_work import Store
 from ..views.rows import entry_view, entry_views, iso
@@ -72,6 +73,15 @@ class RecordService:
                       f"{actor.username} corrected record entry {entry_id}: {reason.strip()}",
                       data={"entry_id": entry.id, "corrects": entry_id})
             return entry_view(entry)
+
+    def verify(self, actor: Actor) -> dict:
+        """Walk the hash chains of the audit trail and the record: rows checked, and where each
+        broken chain first breaks (engine/store/chain.py)."""
+        policy.require(policy.is_admin(actor), "only administrators may verify the audit trail")
+        with self.store.reading() as uow:
+            checked, breaks = chain.verify(uow.session)
+        return {"checked": checked, "breaks": [{"table": b.table, "row_id": b.row_id, "case_id": b.case_id,
+                                                "reason": b.reason, "text": str(b)} for b in breaks]}
 
     def audit(self, actor: Actor, case_id: int) -> list[dict]:
         policy.require(policy.may_read_audit(actor), "only supervisors and administrators may read the audit trail")

@@ -24,6 +24,7 @@ from ..clock import Clock, due_from
 from ..errors import Conflict
 from ..vocabulary import CLOSED_STAGES
 from . import record_guard  # noqa: F401  (installs the signed-entry guard on RecordEntry)
+from .chain import Chains
 from .models import AuditEvent, Case, HumanTask, RecordEntry, Timer, WorkflowState
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class UnitOfWork:
         self._timers: dict[int, list[Timer]] = {}
         self._entries: dict[tuple, list[RecordEntry]] = {}
         self._states: dict[int, WorkflowState] = {}  # held: the session's identity map is weak
+        self.chains = Chains(session, is_postgres)
 
     # ------------------------------------------------------------------ cases
     def lock_case(self, case_id: int, skip_locked: bool = False) -> Case | None:
@@ -75,14 +77,17 @@ class UnitOfWork:
     # ------------------------------------------------------------------ audit and record
     def audit(self, case_id: int | None, actor: str, kind: str, message: str,
               bpmn_id: str | None = None, data: dict | None = None) -> None:
-        self.session.add(AuditEvent(case_id=case_id, at=self.clock.now(), actor=actor, kind=kind,
-                                    bpmn_id=bpmn_id, message=message, data=data))
+        event = AuditEvent(case_id=case_id, at=self.clock.now(), actor=actor, kind=kind, bpmn_id=bpmn_id,
+                           message=message, data=data)
+        self.chains.seal("audit_events", event)
+        self.session.add(event)
 
     def record(self, case_id: int, kind: str, title: str, author: str, data: dict,
                bpmn_id: str | None = None, corrects_id: int | None = None) -> RecordEntry:
         now = self.clock.now()
         entry = RecordEntry(case_id=case_id, kind=kind, title=title, author=author, recorded_at=now,
                             signed_at=now, bpmn_id=bpmn_id, data=data, corrects_id=corrects_id)
+        self.chains.seal("record_entries", entry)
         self.session.add(entry)
         for (cached_case, kinds), rows in self._entries.items():  # keep what was read current
             if cached_case == case_id and (kinds is None or kind in kinds):
