@@ -9,6 +9,8 @@ corrects the record).
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from dataclasses import dataclass
 
 from sqlalchemy import and_, false, or_
@@ -42,6 +44,40 @@ def operator(name: str) -> Actor:
 
 def has_role(actor: Actor, role: str) -> bool:
     return role in (actor.roles or ())
+
+
+# ---------------------------------------------------------------------- accounting of access
+# Why a person is reading a record (the page or API route), set by the caller for the
+# duration of a request; every read of a client's record is audited with it (HIPAA
+# §164.528 accounting of disclosures; NASW Std 10: records secure and access recorded).
+_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar("casepath_access_reason", default=None)
+
+
+@contextlib.contextmanager
+def reading_for(reason: str):
+    token = _reason.set(reason)
+    try:
+        yield
+    finally:
+        _reason.reset(token)
+
+
+def set_access_reason(reason: str | None):
+    """For callers that cannot wrap a block (a web request's before/teardown hooks)."""
+    return _reason.set(reason)
+
+
+def access_reason() -> str | None:
+    return _reason.get()
+
+
+def account_read(uow, actor: Actor, case_id: int, what: str) -> None:
+    """Audit a person's read of a client's record: who, what, when, and why."""
+    if actor.id is None:
+        return  # the engine's own reads (timers, the command line) read no one's record for a person
+    why = access_reason()
+    uow.audit(case_id, actor.username, "record_read", f"{actor.username} read the {what}" +
+              (f" ({why})" if why else ""), data={"what": what, "why": why})
 
 
 # ---------------------------------------------------------------------- named rules

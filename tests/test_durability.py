@@ -57,7 +57,8 @@ def test_a_process_killed_mid_step_leaves_the_case_as_it_was(case_engine, people
 
     assert case_engine.cases.get_case(people["sam"], case["id"]) == before
     assert case_engine.record.timeline(people["sam"], case["id"]) == timeline_before
-    assert case_engine.record.audit(people["sam"], case["id"]) == audit_before
+    changes = [e for e in case_engine.record.audit(people["sam"], case["id"]) if e["kind"] != "record_read"]
+    assert changes == [e for e in audit_before if e["kind"] != "record_read"], "reads are accounted; nothing else"
     # …and the step can simply be done again, once.
     done = case_engine.tasks.complete(people["sam"], approval["id"], {"decision": "approve"})
     assert done["case"]["stage"] == "follow_up"

@@ -13,6 +13,7 @@ from .api import api
 from .config import Settings
 from .context import ENGINE_KEY, THROTTLE_KEY
 from .designer import designer
+from .accounting import register_access_reasons
 from .errors import register_error_handlers
 from .headers import add_security_headers
 from .pages import pages
@@ -48,6 +49,7 @@ def create_app(overrides: dict | None = None, engine: CaseEngine | None = None) 
     for blueprint in (api, pages, ui, designer):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
+    register_access_reasons(app)
     register_template_helpers(app)
     app.after_request(add_security_headers)
     return app

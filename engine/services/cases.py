@@ -64,6 +64,7 @@ class CaseService:
     def get_case(self, actor: Actor, case_id: int) -> dict:
         with self.store.transaction() as uow:
             case = visible_case(uow, actor, case_id)
+            policy.account_read(uow, actor, case.id, "case")
             workflow = self.runner.load(uow, case)
             return self.views.case_view(uow, case, workflow.active_element_ids())
 

@@ -25,8 +25,9 @@ class RecordService:
         self.forms = forms
 
     def timeline(self, actor: Actor, case_id: int) -> list[dict]:
-        with self.store.reading() as uow:
+        with self.store.transaction() as uow:
             visible_case(uow, actor, case_id)
+            policy.account_read(uow, actor, case_id, "timeline")
             return entry_views(uow.record_entries(case_id))
 
     def add_record_entry(self, actor: Actor, case_id: int, kind: str, data: dict) -> dict:
@@ -82,6 +83,17 @@ class RecordService:
             checked, breaks = chain.verify(uow.session)
         return {"checked": checked, "breaks": [{"table": b.table, "row_id": b.row_id, "case_id": b.case_id,
                                                 "reason": b.reason, "text": str(b)} for b in breaks]}
+
+    def access_log(self, actor: Actor, case_id: int) -> list[dict]:
+        """Who read the client's record, what and why, newest first (supervisors and admins)."""
+        policy.require(policy.may_read_audit(actor), "only supervisors and administrators may see who read a record")
+        with self.store.reading() as uow:
+            visible_case(uow, actor, case_id)
+            events = uow.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id,
+                                                                  AuditEvent.kind == "record_read")
+                                         .order_by(AuditEvent.id.desc()))
+            return [{"at": iso(e.at), "who": e.actor, "what": (e.data or {}).get("what"),
+                     "why": (e.data or {}).get("why")} for e in events]
 
     def audit(self, actor: Actor, case_id: int) -> list[dict]:
         policy.require(policy.may_read_audit(actor), "only supervisors and administrators may read the audit trail")

@@ -54,6 +54,7 @@ class TaskService:
         `with_answers=False` skips loading the workflow, for a caller that only needs the form."""
         with self.store.transaction() as uow:
             task = self._visible_task(uow, actor, task_id)
+            policy.account_read(uow, actor, task.case_id, "task")
             view = task_view(task)
             form = self.forms.get(task.form) if task.form in self.forms else None
             view["schema"] = form.schema if form else {}

@@ -64,6 +64,7 @@ class CasePages:
     def case_page(self, actor: Actor, case_id: int) -> dict:
         with self.store.transaction() as uow:
             case = visible_case(uow, actor, case_id)
+            policy.account_read(uow, actor, case_id, "case page")
             workflow = self.runner.load(uow, case)
             view = self.views.case_view(uow, case, workflow.active_element_ids())
             entries = entry_views(uow.record_entries(case_id))
@@ -118,8 +119,9 @@ class CasePages:
 
     def client_plan(self, actor: Actor, case_id: int) -> dict:
         """What the client's copy of the service plan shows (Encyclopedia: the written contract)."""
-        with self.store.reading() as uow:
+        with self.store.transaction() as uow:
             case = visible_case(uow, actor, case_id)
+            policy.account_read(uow, actor, case_id, "client copy of the plan")
             plan = current_plan(entry_views(uow.record_entries(case_id)),
                                 self.purposes(uow, case.process_version_id))
             if plan is None:

@@ -42,6 +42,11 @@ def case_timeline(case_id: int):
     return jsonify(engine().record.timeline(actor(), case_id))
 
 
+@api.get("/cases/<int:case_id>/access")
+def case_access(case_id: int):
+    return jsonify(engine().record.access_log(actor(), case_id))
+
+
 @api.get("/cases/<int:case_id>/audit")
 def case_audit(case_id: int):
     return jsonify(engine().record.audit(actor(), case_id))

@@ -152,6 +152,12 @@ DOCUMENT = {
             body={"type": "object", "required": ["data", "reason"], "properties": {
                 "data": {"type": "object"}, "reason": {"type": "string"}}},
             params=[_path("case_id", {"type": "integer"}), _path("entry_id", {"type": "integer"})])},
+        "/api/cases/{case_id}/access": {"get": _op(
+            "Who read the client's record, what and from which page or route, newest first (supervisor, admin)",
+            {"200": _json({"type": "array", "items": {"type": "object", "properties": {
+                "at": {"type": "string"}, "who": {"type": "string"}, "what": {"type": "string"},
+                "why": {"type": ["string", "null"]}}}})},
+            params=[_path("case_id", {"type": "integer"})])},
         "/api/cases/{case_id}/audit": {"get": _op(
             "Every event on the case (supervisor, admin)",
             {"200": _json({"type": "array", "items": _ref("AuditEvent")})},

@@ -31,6 +31,13 @@ def case_page(case_id):
     return render_template("case.html", case=case, now=now, today=now.date())
 
 
+@ui.get("/cases/<int:case_id>/access")
+@login_required
+def case_access(case_id):
+    reads = engine().record.access_log(current_actor(), case_id)
+    return render_template("case_access.html", case_id=case_id, reads=reads)
+
+
 @ui.get("/cases/<int:case_id>/diagram.bpmn")
 @login_required
 def case_diagram(case_id):
