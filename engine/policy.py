@@ -184,8 +184,17 @@ def can_see_case(actor: Actor, case: Case) -> bool:
 
 
 def can_see_task(actor: Actor, task: HumanTask) -> bool:
-    """A task is visible with its case, and to whoever holds it."""
-    return task.assignee_id == actor.id or can_see_case(actor, task.case)
+    """A task is visible with its case, and to whoever holds it while it is open (a delegate,
+    someone assigned across teams); a former holder sees it only while the case is in their view."""
+    return (task.state == "open" and task.assignee_id == actor.id) or can_see_case(actor, task.case)
+
+
+def may_see_sensitive(actor: Actor, case: Case) -> bool:
+    """Substance use, behavioral health and abuse findings (42 CFR Part 2; NASW Std 10: need
+    to know) are for the case's own case manager, its team's supervisors and administrators,
+    not for everyone who may open the case (intake, a delegate, the team's other workers)."""
+    return is_admin(actor) or case.case_manager_id == actor.id or (
+        has_role(actor, "supervisor") and case.team == actor.team)
 
 
 def visible_case(uow, actor: Actor, case_id: int) -> Case:

@@ -14,6 +14,7 @@ from .config import Settings
 from .context import ENGINE_KEY, THROTTLE_KEY
 from .designer import designer
 from .accounting import register_access_reasons
+from .converters import register_converters
 from .errors import register_error_handlers
 from .headers import add_security_headers
 from .pages import pages
@@ -33,6 +34,7 @@ def create_app(overrides: dict | None = None, engine: CaseEngine | None = None) 
     settings = Settings.from_environment(overrides)
     # root_path is web/: web/templates and web/static serve every blueprint.
     app = Flask(__name__, instance_path=str(settings.instance_dir))
+    register_converters(app)  # before any blueprint adds its routes
     app.config.update(
         SECRET_KEY=settings.secret_key,
         # Several BPMN/DMN files of up to max_upload_bytes each in one deploy.

@@ -9,6 +9,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 
 from ..errors import InvalidData
+from .input_limits import check_clean
 
 SCHEMA_SUFFIX = ".schema.json"
 UI_SUFFIX = ".uischema.json"
@@ -88,6 +89,7 @@ class FormCatalog:
         if not isinstance(data, dict):
             raise InvalidData("form data must be a JSON object",
                               [{"field": "", "message": "expected an object"}])
+        check_clean(data, "the form")
         undeclared = self.undeclared(name, data)
         if undeclared:
             # Form data is data, not engine state: an answer the form does not ask for could

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from .. import policy
 from ..clock import Clock
+from ..definitions.input_limits import check_length
 from ..errors import InvalidData
 from ..policy import Actor, visible_case
 from ..store import process_versions
@@ -25,6 +26,9 @@ def client_from(client: dict, now: datetime) -> Client:
     for name in ("first_name", "last_name"):
         if not isinstance(client.get(name), str) or not client.get(name).strip():
             problems.append({"field": f"client/{name}", "message": "this field is required"})
+        else:
+            problems += check_length(client[name].strip(), f"client/{name}", 120)
+    problems += check_length(client.get("preferred_language"), "client/preferred_language", 60)
     birth = client.get("birth_date")
     birth_date = None
     if birth not in (None, ""):
@@ -51,6 +55,10 @@ class CaseService:
     def open_case(self, actor: Actor, client: dict, program: str | None = None,
                   team: str | None = None, model_id: str | None = None) -> dict:
         policy.require(policy.may_open_cases(actor), "your role may not open cases")
+        bounded = check_length(program, "program", 120) + check_length(team, "team", 80) + \
+            check_length(model_id, "process", 200)
+        if bounded:
+            raise InvalidData("the case cannot be opened as given", bounded)
         client_row = client_from(client, self.clock.now())
         with self.store.transaction() as uow:
             version = process_versions.latest(uow.session, model_id or self.case_process)

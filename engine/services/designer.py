@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from .. import policy
 from ..clock import Clock, FixedClock, using_clock
 from ..definitions.catalog import ProcessCatalog
+from ..definitions.input_limits import check_int
 from ..definitions.loader import parse_xml
 from ..definitions.version_diff import diff_files
 from ..errors import Conflict, DeploymentInvalid, InvalidData, NotFound
@@ -154,6 +155,11 @@ class DesignerService:
         left exactly as it was. Waiting timers are recomputed from the target's definitions,
         counted from when each started waiting."""
         require_designer(actor)
+        check_int(to_version, "to_version")
+        if from_version is not None:
+            check_int(from_version, "from_version")
+        for index, case_id in enumerate(case_ids or []):
+            check_int(case_id, f"case_ids/{index}")
         with self.store.transaction() as uow:
             session = uow.session
             target = process_versions.version(session, model_id, to_version)

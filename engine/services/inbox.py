@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, func, not_, or_, select, true
 
 from .. import policy
 from ..clock import Clock
+from ..definitions.input_limits import check_length
 from ..errors import BadRequest, InvalidData, NotFound
 from ..policy import Actor
 from ..store.models import Case, Client, HumanTask, SavedFilter, TaskDelegation, TaskFollowUp
@@ -58,6 +59,11 @@ class InboxQuery:
     limit: int = PAGE_SIZE
 
     def check(self, actor: Actor) -> InboxQuery:
+        for name in ("stage", "task", "client"):
+            value = getattr(self, name)
+            if value is not None and (len(value) > 200 or any(ord(c) < 0x20 for c in value)
+                                      or check_length(value, name, 200)):
+                raise BadRequest(f"the {name} filter must be plain text of at most 200 characters")
         self.tab = self.tab or default_tab(actor)
         if self.tab not in tabs_for(actor):
             raise NotFound(f"there is no inbox tab '{self.tab}' for you")
@@ -184,9 +190,15 @@ class InboxService:
             return [{"id": r.id, "name": r.name, "query": r.query} for r in rows]
 
     def save_filter(self, actor: Actor, name: str, query: str) -> dict:
-        name = (name or "").strip()
+        name = (name or "").strip() if isinstance(name, str) else ""
         if not name or len(name) > 120:
             raise InvalidData("the filter needs a name", [{"field": "name", "message": "1 to 120 characters"}])
+        bad = [{"field": field, "message": "control characters are not allowed"}
+               for field, text in (("name", name), ("query", query))
+               if not isinstance(text, str) or any(ord(c) < 0x20 or ord(c) == 0x7f for c in text)]
+        bad += check_length(query if isinstance(query, str) else None, "query", 2000)
+        if bad:
+            raise InvalidData("the filter cannot be saved", bad)
         with self.store.transaction() as uow:
             session = uow.session
             row = session.scalar(select(SavedFilter).where(SavedFilter.user_id == actor.id,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .. import policy
 from ..definitions.forms import FormCatalog
 from ..definitions.record_kinds import ENTRY_KINDS
+from ..definitions.sensitive import withhold
 from ..errors import Conflict, Forbidden, InvalidData, NotFound
 from ..policy import Actor, visible_case
 from ..store import chain
@@ -26,9 +27,10 @@ class RecordService:
 
     def timeline(self, actor: Actor, case_id: int) -> list[dict]:
         with self.store.transaction() as uow:
-            visible_case(uow, actor, case_id)
+            case = visible_case(uow, actor, case_id)
             policy.account_read(uow, actor, case_id, "timeline")
-            return entry_views(uow.record_entries(case_id))
+            entries = entry_views(uow.record_entries(case_id))
+            return entries if policy.may_see_sensitive(actor, case) else [withhold(e) for e in entries]
 
     def add_record_entry(self, actor: Actor, case_id: int, kind: str, data: dict) -> dict:
         """A signed entry written directly to the record: a contact, a supervision note, ..."""

@@ -96,7 +96,11 @@ class _Run:
             except (isodate.ISO8601Error, ValueError):
                 raise InvalidData("advance takes an ISO-8601 duration",
                                   [{"field": f"actions/{index}/advance", "message": "like P30D or PT4H"}]) from None
-            self.clock.advance(delta)
+            try:
+                self.clock.advance(delta)
+            except (OverflowError, ValueError):  # past year 9999
+                raise InvalidData(f"step {index + 1}: {action['advance']} is past the end of the calendar",
+                                  [{"field": f"actions/{index}/advance", "message": "a shorter duration"}]) from None
             self._fire_due(workflow)
             return
         bpmn_id = action.get("complete")

@@ -55,6 +55,8 @@ def version(session: Session, model_id: str, number: int | None) -> ProcessVersi
     """A numbered version of a model (the latest when `number` is None)."""
     if number is None:
         return latest(session, model_id)
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 2**31 - 1:
+        raise NotFound(f"process model '{model_id}' has no version {number}")
     row = session.scalar(select(ProcessVersion).where(ProcessVersion.model_id == model_id,
                                                       ProcessVersion.version == number))
     if row is None:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from .. import policy
 from ..clock import Clock
 from ..definitions.extensions import purpose_of
+from ..definitions.sensitive import withhold
 from ..errors import NotFound
 from ..policy import Actor, visible_case
 from ..definitions.checks import all_task_specs
@@ -68,6 +69,8 @@ class CasePages:
             workflow = self.runner.load(uow, case)
             view = self.views.case_view(uow, case, workflow.active_element_ids())
             entries = entry_views(uow.record_entries(case_id))
+            if not policy.may_see_sensitive(actor, case):
+                entries = [withhold(e) for e in entries]
             view["timeline"] = list(reversed(entries))
             view["progress"] = stage_progress(case.stage)
             view["plan"] = current_plan(entries, self.purposes(uow, case.process_version_id))

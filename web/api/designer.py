@@ -103,14 +103,14 @@ def simulate_model(model_id: str):
 
 @api.get("/forms")
 def list_forms():
-    actor()
+    admin()
     catalog = engine().forms
     return jsonify([{"name": name, "title": catalog.get(name).title} for name in catalog.names()])
 
 
 @api.get("/forms/<name>")
 def get_form(name: str):
-    actor()
+    admin()
     catalog = engine().forms
     if name not in catalog:
         raise NotFound(f"form {name!r} not found")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import g, request
 
 from engine.policy import Actor
+from engine.definitions.input_limits import check_clean
 from engine.errors import BadRequest
 
 from ..context import engine
@@ -42,6 +43,7 @@ def json_body() -> dict:
         raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
     if not isinstance(body, dict):
         raise BadRequest("the request body must be a JSON object")
+    check_clean(body)
     return body
 
 

@@ -21,7 +21,7 @@ FILTER_KEYS = ("tab", "stage", "task", "client", "due", "sort")
 
 def _query_from(args) -> InboxQuery:
     try:
-        page = max(1, int(args.get("page", 1)))
+        page = min(max(1, int(args.get("page", 1))), 10_000)  # past that, an empty page (not an overflow)
     except ValueError:
         page = 1
     query = InboxQuery(tab=args.get("tab", ""), stage=args.get("stage") or None, task=args.get("task") or None,
