@@ -22,10 +22,15 @@ ERRORS = {
 }
 
 
+# Any JSON body may hold values that cannot be stored (NUL, lone surrogates, NaN, nesting past 32).
+UNSTORABLE = _json(_ref("Error"), "invalid data: each field that cannot be accepted is named in details")
+
+
 def _op(summary, responses, body=None, params=None, tag="cases", auth=True):
     op = {"summary": summary, "tags": [tag], "responses": {**responses, **ERRORS}}
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        op["responses"].setdefault("422", UNSTORABLE)
     if params:
         op["parameters"] = params
     if not auth:
@@ -102,7 +107,8 @@ DOCUMENT = {
     "security": [{"bearer": []}],
     "paths": {
         "/api/auth/token": {"post": _op("Exchange a username and password for an API token", {
-            "200": _json({"type": "object", "properties": {"token": {"type": "string"}}})},
+            "200": _json({"type": "object", "properties": {"token": {"type": "string"}}}),
+            "429": _json(_ref("Error"), "too many failed sign-ins for the name or address; see Retry-After")},
             body={"type": "object", "required": ["username", "password"],
                   "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
             tag="auth", auth=False)},
