@@ -79,3 +79,23 @@ def test_a_saved_filter_with_control_characters_is_refused(browse, case_engine, 
     assert response.status_code == 422
     assert case_engine.inbox.saved_filters(people["carol"]) == []
     assert carol.get("/inbox?client=Ruth%00").status_code == 400
+
+
+def test_an_entry_stored_deeper_than_the_page_shows_still_renders(case_engine, people, browse):
+    """Entries written before nesting was bounded stay readable: the page stops at 12 levels."""
+    case = case_engine.cases.open_case(people["carol"], ADULT)
+    deep: dict = {"note": "bottom"}
+    for _ in range(250):
+        deep = {"more": deep}
+    with case_engine.store.transaction() as uow:  # as an older version would have stored it
+        uow.record(case["id"], "contact", "Contact", "carol", deep)
+    page = browse("sam").get(f"/cases/{case['id']}")
+    assert page.status_code == 200 and "…" in page.get_data(as_text=True)
+
+
+def test_user_names_past_their_columns_are_refused(case_engine):
+    from engine.errors import InvalidData
+
+    with pytest.raises(InvalidData) as refused:
+        case_engine.identity.add_user("u" * 81, "long-enough-password", ["case_manager"], "t" * 81)
+    assert {d["field"] for d in refused.value.details} == {"username", "team"}

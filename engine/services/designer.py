@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from .. import policy
 from ..clock import Clock, FixedClock, using_clock
 from ..definitions.catalog import ProcessCatalog
-from ..definitions.input_limits import check_int
+from ..definitions.input_limits import check_int, check_length
 from ..definitions.loader import parse_xml
 from ..definitions.version_diff import diff_files
 from ..errors import Conflict, DeploymentInvalid, InvalidData, NotFound
@@ -95,6 +95,9 @@ class DesignerService:
         if not filename.endswith((".bpmn", ".dmn")) or "/" in filename or "\\" in filename:
             raise InvalidData("a draft is a .bpmn or .dmn file",
                               [{"field": "filename", "message": "name it like case_lifecycle.bpmn"}])
+        bounded = check_length(filename, "filename", 255) + check_length(model_id, "model_id", 200)
+        if bounded:
+            raise InvalidData("the draft cannot be stored under that name", bounded)
         # Unsafe or unreadable XML is refused outright: nothing is stored.
         parse_xml(content, filename, self.catalog.max_file_bytes)
         with self.store.transaction() as uow:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import Clock
 from .. import policy
+from ..definitions.input_limits import check_length
 from ..errors import Conflict, InvalidData, NotFound
 from ..policy import Actor
 from ..store.models import ApiToken, User
@@ -103,6 +104,8 @@ class IdentityService:
         problems = []
         if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
             problems.append({"field": "username", "message": "use letters, digits, '.', '-' or '_'"})
+        problems += check_length(username, "username", 80) + check_length(display_name, "display_name", 200) + \
+            check_length(team, "team", 80)
         unknown = [r for r in roles if r not in ROLES]
         if not roles or unknown:
             problems.append({"field": "roles", "message": f"roles must be among {', '.join(ROLES)}"})
