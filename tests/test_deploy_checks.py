@@ -103,3 +103,14 @@ def test_the_api_deploys_for_admins_only(login):
                             data={"files": (io.BytesIO(one_task_process("x", lane="boss").encode()), "x.bpmn")})
     assert bad.status_code == 422
     assert bad.get_json()["error"]["details"][0]["element_id"] == "work"
+
+
+def test_ids_names_and_form_names_past_what_the_database_keeps_are_refused(case_engine):
+    long_name = one_task_process("sample", task_name="Call " + "x" * 300)
+    with pytest.raises(DeploymentInvalid) as refused:
+        case_engine.processes.deploy(operator("ada"), [("sample.bpmn", long_name.encode())])
+    assert any("longer than 300 characters" in p["message"] for p in refused.value.details)
+    long_id = one_task_process("p" * 201)
+    with pytest.raises(DeploymentInvalid) as refused:
+        case_engine.processes.deploy(operator("ada"), [("sample.bpmn", long_id.encode())])
+    assert any("process id is longer than 200" in p["message"] for p in refused.value.details)

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from ..errors import DeploymentInvalid
-from .checks import check_specs, check_xml
+from .checks import MAX_ID_LENGTH, check_specs, check_xml
 from .forms import FormCatalog
 from .loader import DEFAULT_MAX_FILE_BYTES, ParsedFiles, build_specs, load_files, problem
 
@@ -95,6 +95,10 @@ class ProcessCatalog:
         parsed = load_files(files, self.max_file_bytes)
         problems = check_xml(parsed)
         for process_id in parsed.top_level_process_ids():
+            if len(process_id) > MAX_ID_LENGTH:  # process_versions.model_id
+                problems.append(problem(process_id[:60] + "…", f"the process id is longer than {MAX_ID_LENGTH} "
+                                                               "characters; shorten it"))
+                continue
             try:
                 spec, subprocess_specs = build_specs(parsed, process_id)
             except DeploymentInvalid as exc:

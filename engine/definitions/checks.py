@@ -34,6 +34,11 @@ def _label(task_spec) -> str:
     return f"'{name}'" if name else task_spec.bpmn_id
 
 
+MAX_ID_LENGTH = 200  # human_tasks.bpmn_id, timers.bpmn_id
+MAX_NAME_LENGTH = 300  # human_tasks.name, timers.name, record_entries.title
+MAX_FORM_NAME_LENGTH = 60  # record_entries.kind (a completion's entry is named for its form)
+
+
 def check_specs(spec, subprocess_specs, forms: FormCatalog) -> list[dict]:
     found = []
     for filename, task_spec in all_task_specs(spec, subprocess_specs):
@@ -42,6 +47,13 @@ def check_specs(spec, subprocess_specs, forms: FormCatalog) -> list[dict]:
             continue
         problems = []
         props = properties(task_spec)
+        # What the database keeps of an element (task and timer rows, audit, record) has limits.
+        if len(bpmn_id) > MAX_ID_LENGTH:
+            problems.append(problem(bpmn_id[:60] + "…", f"the id of {_label(task_spec)[:60]} is longer than "
+                                                       f"{MAX_ID_LENGTH} characters; shorten it"))
+        if len(getattr(task_spec, "bpmn_name", None) or "") > MAX_NAME_LENGTH:
+            problems.append(problem(bpmn_id, f"the name of {bpmn_id} is longer than {MAX_NAME_LENGTH} characters; "
+                                             "put the detail in its documentation"))
         if isinstance(task_spec, UserTask):
             lane = task_spec.lane
             if not lane:
@@ -54,6 +66,9 @@ def check_specs(spec, subprocess_specs, forms: FormCatalog) -> list[dict]:
             if not form:
                 problems.append(problem(bpmn_id, f"user task {_label(task_spec)} has no form; choose one of the "
                                                  f"forms in forms/ (property formJsonSchemaFilename)"))
+            elif len(form) > MAX_FORM_NAME_LENGTH:
+                problems.append(problem(bpmn_id, f"form name '{form[:60]}…' of {_label(task_spec)} is longer than "
+                                                 f"{MAX_FORM_NAME_LENGTH} characters; rename the form file"))
             elif form not in forms:
                 problems.append(problem(bpmn_id, f"user task {_label(task_spec)} uses form '{form}', which does "
                                                  f"not exist; available forms: {', '.join(forms.names()) or 'none'}"))

@@ -6,6 +6,8 @@ from pathlib import Path
 from .. import policy
 from ..clock import Clock
 from ..definitions.catalog import ProcessCatalog, read_path
+from ..definitions.input_limits import check_length
+from ..errors import InvalidData
 from ..policy import Actor
 from ..store import process_versions
 from ..store.process_versions import DeployResult
@@ -23,6 +25,9 @@ class ProcessModelService:
         """Check every file, then store one new version per process whose files changed.
         Nothing is stored when any check fails (DeploymentInvalid names each problem)."""
         policy.require(policy.may_design(actor), "only administrators may design and deploy process models")
+        named = check_length(actor.username, "deployed_by", 80)
+        if named:
+            raise InvalidData("the deploying user's name is too long", named)
         with self.store.transaction() as uow:
             return self.deploy_in(uow, actor, files, how)
 

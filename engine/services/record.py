@@ -68,7 +68,7 @@ class RecordService:
             form = ENTRY_KINDS[original.kind].form if original.kind in ENTRY_KINDS else (
                 original.kind if original.kind in self.forms else None)
             self.forms.validate(form, data)
-            entry = uow.record(case_id, original.kind, f"Correction: {original.title}", actor.username,
+            entry = uow.record(case_id, original.kind, f"Correction: {original.title}"[:300], actor.username,
                                {**data, "correction_reason": reason.strip()}, original.bpmn_id,
                                corrects_id=original.id)
             uow.session.flush()
