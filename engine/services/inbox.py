@@ -23,6 +23,7 @@ from ..views.task_rows import DUE_SOON, task_rows
 
 TAB_TITLES = {
     "approvals": "Approvals",
+    "escalations": "Escalations",
     "mine": "My tasks",
     "available": "Available",
     "team": "Team",
@@ -36,7 +37,7 @@ PAGE_SIZE = 50
 
 def tabs_for(actor: Actor) -> list[str]:
     supervising = policy.supervises(actor)
-    tabs = ["approvals"] if supervising else []
+    tabs = ["approvals", "escalations"] if supervising else []
     tabs += ["mine", "available"]
     if supervising:
         tabs.append("team")
@@ -107,9 +108,10 @@ def _tab_clause(actor: Actor, tab: str, today: date):
     lane_clause = true() if admin else HumanTask.lane.in_(policy.lanes_of(actor))
     if tab == "available":
         return and_(HumanTask.assignee_id.is_(None), lane_clause, in_team, not_(hidden))
-    if tab == "approvals":
-        # An approval is what the diagram marks as one (purpose "approval"), in a lane the reader works.
-        return and_(HumanTask.purpose == "approval", lane_clause, in_team,
+    if tab in ("approvals", "escalations"):
+        # What the diagram marks as an approval, or as an escalation (a supervisor called in because
+        # something is overdue or a risk was found), in a lane the reader works.
+        return and_(HumanTask.purpose == tab[:-1], lane_clause, in_team,
                     or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == actor.id), not_(hidden))
     if tab == "team":
         return true() if admin else HumanTask.team == actor.team if policy.has_role(actor, "supervisor") \
@@ -144,8 +146,9 @@ class InboxService:
             narrowed = any((query.stage, query.task, query.client, query.due))
             if query.stage:
                 filtered = filtered.where(Case.stage == query.stage)
-            if query.task:
-                filtered = filtered.where(HumanTask.bpmn_id == query.task)
+            if query.task:  # a step's id (approve_plan) or words of its name ("approve the service plan")
+                filtered = filtered.where(or_(HumanTask.bpmn_id == query.task,
+                                              func.lower(HumanTask.name).like(f"%{query.task.strip().lower()}%")))
             if query.client:
                 text = query.client.strip()
                 if text.isdigit():

@@ -195,10 +195,21 @@ class TaskService:
         for task_id in task_ids:
             try:
                 assigned.append(self.assign(actor, task_id, username))
-            except (InvalidData, Conflict, NotFound) as refusal:
+            except (InvalidData, Conflict, NotFound, Forbidden) as refusal:
                 detail = "; ".join(d.get("message", "") for d in refusal.details) if refusal.details else ""
-                refused.append({"task_id": task_id, "reason": refusal.message + (f" ({detail})" if detail else "")})
+                name = self._name_for(actor, task_id)
+                refused.append({"task_id": task_id, "task": name,
+                                "reason": f"{name}: {refusal.message}" + (f" ({detail})" if detail else "")})
         return {"assigned": assigned, "refused": refused}
+
+    def _name_for(self, actor: Actor, task_id: str) -> str:
+        """How a refusal names a task: its name and client, if the actor may see it."""
+        with self.store.reading() as uow:
+            task = uow.session.get(HumanTask, task_id)
+            if task is None or not policy.can_see_task(actor, task):
+                return f"task {task_id}"
+            client = task.case.client
+            return f"“{task.name}” for {client.first_name} {client.last_name}"
 
     def delegate(self, actor: Actor, task_id: str, username: str) -> dict:
         """The assignee hands the task to a colleague who can work its lane; they may take it back."""

@@ -121,6 +121,10 @@ def follow_up(task_id):
 def bulk_reassign():
     ids = request.form.getlist("task_ids")
     username = request.form.get("username", "")
+    if not ids or not username:  # no dead end: back to the list, saying what is missing
+        flash("Tick the tasks to reassign and choose who takes them." if not ids
+              else "Choose who takes the ticked tasks.", "error")
+        return redirect(_back())
     result = engine().tasks.assign_many(current_actor(), ids, username)
     if result["assigned"]:
         flash(f"Reassigned {len(result['assigned'])} task{'s' if len(result['assigned']) != 1 else ''} to {username}.")
