@@ -32,7 +32,9 @@ def test_every_operation_answers_as_documented(app, people):
             continue
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+        # Derandomized: CI runs the same examples every time (a red run is a real regression);
+        # run bench-style with more examples by hand to look further.
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         def fuzz(case):
             response = case.call(headers=headers)

@@ -99,3 +99,12 @@ def test_user_names_past_their_columns_are_refused(case_engine):
     with pytest.raises(InvalidData) as refused:
         case_engine.identity.add_user("u" * 81, "long-enough-password", ["case_manager"], "t" * 81)
     assert {d["field"] for d in refused.value.details} == {"username", "team"}
+
+
+def test_a_nul_in_an_address_or_filter_is_a_bad_request(login, case_engine, people):
+    carol = login("carol")
+    assert carol.get("/api/cases?q=Ruth%00").status_code == 400  # found by the fuzzer: a 500 on PostgreSQL
+    assert carol.get("/api/cases?stage=%00").status_code == 400
+    from engine.errors import BadRequest
+    with pytest.raises(BadRequest):
+        case_engine.cases.list_cases(people["carol"], q="Ruth\x00")

@@ -14,6 +14,7 @@ from .config import Settings
 from .context import ENGINE_KEY, THROTTLE_KEY
 from .designer import designer
 from .accounting import register_access_reasons
+from .request_guard import register_request_guard
 from .converters import register_converters
 from .errors import register_error_handlers
 from .headers import add_security_headers
@@ -52,6 +53,7 @@ def create_app(overrides: dict | None = None, engine: CaseEngine | None = None) 
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_access_reasons(app)
+    register_request_guard(app)
     register_template_helpers(app)
     app.after_request(add_security_headers)
     return app

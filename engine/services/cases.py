@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from .. import policy
 from ..clock import Clock
 from ..definitions.input_limits import check_length
-from ..errors import InvalidData
+from ..errors import BadRequest, InvalidData
 from ..policy import Actor, visible_case
 from ..store import process_versions
 from ..store.models import Case, Client, User
@@ -78,6 +78,9 @@ class CaseService:
 
     def list_cases(self, actor: Actor, stage: str | None = None, assigned_to: str | None = None,
                    q: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+        for name, value in (("stage", stage), ("assigned_to", assigned_to), ("q", q)):
+            if value is not None and (not isinstance(value, str) or check_length(value, name, 200)):
+                raise BadRequest(f"the {name} filter must be plain text of at most 200 characters")
         with self.store.reading() as uow:
             query = select(Case).join(Client)
             visible = policy.case_filter(actor)

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from ..clock import Clock, using_clock
 from ..definitions.catalog import ProcessCatalog
+from ..definitions.checks import all_task_specs
+from ..definitions.extensions import purpose_of
 from ..errors import Conflict
 from ..runtime.workflow import CaseWorkflow, ScriptFailed
 from ..store import process_versions
@@ -28,6 +30,7 @@ class CaseRunner:
         self.script_engine = script_engine
         self.clock = clock
         self._files_by_version: dict[int, tuple[str, list]] = {}
+        self._purposes: dict[int, dict[str, str]] = {}
 
     def specs(self, session: Session, version_id: int) -> tuple:
         """A version's parsed specs (versions never change, so their files are read once)."""
@@ -37,6 +40,15 @@ class CaseRunner:
             known = (row.model_id, process_versions.files_of(row))
             self._files_by_version[version_id] = known
         return self.catalog.specs(*known)
+
+    def purposes(self, session: Session, version_id: int) -> dict[str, str]:
+        """bpmn id -> purpose for the elements of a version that have one (versions never change)."""
+        if version_id not in self._purposes:
+            spec, subprocess_specs = self.specs(session, version_id)
+            self._purposes[version_id] = {
+                task_spec.bpmn_id: purpose for _, task_spec in all_task_specs(spec, subprocess_specs)
+                if getattr(task_spec, "bpmn_id", None) and (purpose := purpose_of(task_spec))}
+        return self._purposes[version_id]
 
     def load(self, uow: UnitOfWork, case: Case) -> CaseWorkflow:
         spec, subprocess_specs = self.specs(uow.session, case.process_version_id)

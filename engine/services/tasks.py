@@ -22,8 +22,17 @@ from ..runtime.workflow import CaseWorkflow, StepEvent
 from ..store.models import Case, FormDraft, HumanTask, TaskDelegation, TaskFollowUp, User
 from ..store.unit_of_work import Store, UnitOfWork
 from ..views.case_view import CaseViews
-from ..views.rows import case_summary, task_view, timer_view
+from ..views.rows import case_summary, entry_views, task_view, timer_view
 from .runner import CaseRunner
+
+
+def field_changes(before: dict, after: dict) -> list[dict]:
+    """The answers that differ between two rounds of a step, field by field (top level)."""
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            changes.append({"field": key, "before": before.get(key), "after": after.get(key)})
+    return changes
 
 
 def _prefill(data: dict, schema: dict) -> dict:
@@ -70,7 +79,39 @@ class TaskService:
             view["delegated_by"] = delegation.owner.username if delegation else None
             view["can_work"] = policy.can_work_lane(actor, task.lane)
             view["case"] = self._case_context(uow, task.case)
+            view.update(self._decision_context(uow, task))
             return view
+
+    def _decision_context(self, uow: UnitOfWork, task: HumanTask) -> dict:
+        """What a decision is about, and what a returned step was told.
+
+        An approval shows the signed entry it decides on (the latest one made before it opened
+        that is neither a decision nor the engine's own) and what changed since that step's
+        previous round. A step sent back shows the decision that returned it, pinned above
+        its form (so no validation error can hide it)."""
+        entries = [e for e in entry_views(uow.record_entries(task.case_id)) if e["author"] != "engine"]
+        purposes = self.runner.purposes(uow.session, task.case.process_version_id)
+        decisions = {e["id"] for e in entries if purposes.get(e["bpmn_id"] or "") == "approval"}
+        opened = task.created_at.isoformat() if task.created_at else None
+        context: dict = {"evidence": None, "changes": [], "returned": None}
+        if task.purpose == "approval":
+            before = [e for e in entries if e["id"] not in decisions and e["bpmn_id"]
+                      and (opened is None or e["recorded_at"] <= opened) and not e.get("corrected_by")]
+            if before:
+                subject = before[-1]
+                rounds = [e for e in before if e["bpmn_id"] == subject["bpmn_id"]]
+                context["evidence"] = subject
+                if len(rounds) > 1:
+                    context["changes"] = field_changes(rounds[-2]["data"] or {}, subject["data"] or {})
+        else:
+            mine = [e for e in entries if e["bpmn_id"] == task.bpmn_id]
+            if mine:
+                later = [e for e in entries if e["id"] in decisions and e["recorded_at"] >= mine[-1]["recorded_at"]]
+                if later and (later[-1].get("data") or {}).get("decision") == "return":
+                    decision = later[-1]
+                    context["returned"] = {"by": decision["author"], "at": decision["recorded_at"],
+                                           "comments": (decision.get("data") or {}).get("comments") or ""}
+        return context
 
     def _case_context(self, uow: UnitOfWork, case: Case) -> dict:
         """The case beside a task's form: who it is, its open tasks, timers and consents. Built

@@ -12,11 +12,9 @@ from sqlalchemy import func, select
 
 from .. import policy
 from ..clock import Clock
-from ..definitions.extensions import purpose_of
 from ..definitions.sensitive import withhold
 from ..errors import NotFound
 from ..policy import Actor, visible_case
-from ..definitions.checks import all_task_specs
 from ..services.runner import CaseRunner
 from ..store.models import Case, ProcessFile, Timer
 from ..store.unit_of_work import Store, UnitOfWork
@@ -51,16 +49,9 @@ class CasePages:
         self.views = views
         self.clock = clock
         self._parents_by_version: dict[int, dict] = {}
-        self._purposes_by_version: dict[int, dict] = {}
 
     def purposes(self, uow: UnitOfWork, version_id: int) -> dict[str, str]:
-        """bpmn id -> purpose, for the elements of a version that have one (versions never change)."""
-        if version_id not in self._purposes_by_version:
-            spec, subprocess_specs = self.runner.specs(uow.session, version_id)
-            self._purposes_by_version[version_id] = {
-                task_spec.bpmn_id: purpose for _, task_spec in all_task_specs(spec, subprocess_specs)
-                if getattr(task_spec, "bpmn_id", None) and (purpose := purpose_of(task_spec))}
-        return self._purposes_by_version[version_id]
+        return self.runner.purposes(uow.session, version_id)
 
     def case_page(self, actor: Actor, case_id: int) -> dict:
         with self.store.transaction() as uow:
