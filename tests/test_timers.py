@@ -66,3 +66,23 @@ def test_two_workers_fire_a_thousand_due_timers_each_exactly_once(case_engine, p
         calls = session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.bpmn_id == "call",
                                                                                  HumanTask.state == "open"))
         assert calls == 1000
+
+
+def test_a_timer_whose_step_fails_is_counted_and_its_case_named(case_engine, people, clock, app):
+    """`timers run-due` used to print "fired 0" when the step after a timer failed: now it says
+    the timer fired, that one failed, which case stopped and why, and exits non-zero."""
+    from web.cli import run_due_command
+
+    failing = one_task_process("failing", timer=("timeDuration", "PT1H"), after_timer="ratio = 1 / 0",
+                               form="followup.schema.json")
+    case_engine.processes.deploy(operator("ada"), [("failing.bpmn", failing.encode())])
+    stopped = case_engine.cases.open_case(people["carol"], ADULT, model_id="failing")
+    fine = case_engine.cases.open_case(people["carol"], ADULT, model_id="reminder")
+    clock.advance("P2D")
+
+    result = app.test_cli_runner().invoke(run_due_command)
+    assert result.exit_code == 1
+    assert "fired 2 timer(s); 1 failed" in result.stdout
+    assert f"case {stopped['id']} stopped: after_wait:" in result.stderr and "division by zero" in result.stderr
+    assert case_engine.cases.get_case(people["carol"], stopped["id"])["status"] == "error"
+    assert [t["bpmn_id"] for t in case_engine.cases.get_case(people["carol"], fine["id"])["tasks"]] == ["call"]

@@ -121,8 +121,12 @@ cli.add_command(timers)
 @timers.command("run-due")
 def run_due_command():
     """Fire every timer due now, once, and exit."""
-    fired = engine().timers.fire_due_timers()
-    click.echo(f"fired {fired} timer(s)")
+    run = engine().timers.run_due()
+    click.echo(f"fired {run.fired} timer(s); {len(run.failed)} failed")
+    for failure in run.failed:
+        click.secho(f"case {failure['case_id']} stopped: {failure['error']}", fg="red", err=True)
+    if run.failed:
+        sys.exit(1)
 
 
 @cli.command("deploy")

@@ -1,17 +1,24 @@
 """Firing due timers: reassessments, overdue follow-ups, post-closure check-ins."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 
 from ..clock import Clock, FixedClock
-from ..runtime.workflow import CaseWorkflow
+from ..runtime.workflow import CaseWorkflow, ScriptFailed
 from ..store.models import Case, Timer
 from ..store.unit_of_work import Store, UnitOfWork
 from .runner import CaseRunner
 
 MAX_TIMER_STEPS_PER_CASE = 1000
+
+
+@dataclass
+class TimerRun:
+    fired: int = 0
+    failed: list[dict] = field(default_factory=list)  # {"case_id", "error"} of cases a step stopped
 
 
 class TimerService:
@@ -21,11 +28,17 @@ class TimerService:
         self.clock = clock
 
     def fire_due_timers(self, limit: int | None = None) -> int:
-        """Fire every timer due now, one case per transaction. Returns how many fired.
+        """Fire every timer due now; how many fired (see run_due for the failures too)."""
+        return self.run_due(limit).fired
+
+    def run_due(self, limit: int | None = None) -> TimerRun:
+        """Fire every timer due now, one case per transaction.
 
         Several workers may run this at once: each claims a case with
         FOR UPDATE SKIP LOCKED (PostgreSQL), and a timer's row is deleted in the
-        same transaction that advances its case, so each timer fires once."""
+        same transaction that advances its case, so each timer fires once. A timer whose
+        step fails still counts as fired; its case stops with the error, and the run says so."""
+        run = TimerRun()
         fired = 0
         skipped: set[int] = set()
         while limit is None or fired < limit:
@@ -48,10 +61,13 @@ class TimerService:
                     skipped.add(stuck)  # locked by another worker, or its case is stopped
                     continue
                 count = self._fire_case_timers(uow, case, now)
+                if case.status == "error":
+                    run.failed.append({"case_id": case.id, "error": case.error})
                 if count == 0:
                     skipped.add(case.id)  # nothing would fire: do not pick it again this run
                 fired += count
-        return fired
+        run.fired = fired
+        return run
 
     def _fire_case_timers(self, uow: UnitOfWork, case: Case, now: datetime) -> int:
         """Fire the case's due timers one at a time, earliest first, each as of the instant it
@@ -69,8 +85,12 @@ class TimerService:
 
             def step(workflow: CaseWorkflow) -> None:
                 nonlocal fired
-                if workflow.fire_timer(timer_id, due_at):
-                    fired += 1
+                try:
+                    if workflow.fire_timer(timer_id, due_at):
+                        fired += 1
+                except ScriptFailed:
+                    fired += 1  # the timer fired; what followed it failed (the case keeps the error)
+                    raise
 
             self.runner.run(uow, case, "engine", step, task_base=due_at, as_of=FixedClock(due_at))
             if any(t.id == timer_id for t in uow.timers(case.id)):

@@ -9,8 +9,8 @@ NS = ('xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
 def one_task_process(process_id: str = "sample", *, lane: str = "case_manager",
                      form: str | None = "contact.schema.json", script: str | None = None,
                      condition: str | None = None, timer: tuple[str, str] | None = None,
-                     task_name: str = "Log contact", doctype: str = "") -> str:
-    """start → [script] → [timer] → user task → [gateway with condition] → end."""
+                     task_name: str = "Log contact", doctype: str = "", after_timer: str | None = None) -> str:
+    """start → [script] → [timer] → [script after the timer] → user task → [gateway with condition] → end."""
     nodes, flows, refs = [], [], ["start", "work", "end"]
     chain = ["start"]
     if script is not None:
@@ -24,6 +24,11 @@ def one_task_process(process_id: str = "sample", *, lane: str = "case_manager",
                      f'<bpmn:{kind}>{text}</bpmn:{kind}></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>')
         chain.append("wait")
         refs.append("wait")
+    if after_timer is not None:
+        nodes.append(f'<bpmn:scriptTask id="after_wait" name="After the wait"><bpmn:script>{after_timer}'
+                     '</bpmn:script></bpmn:scriptTask>')
+        chain.append("after_wait")
+        refs.append("after_wait")
     form_xml = (f'<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property '
                 f'name="formJsonSchemaFilename" value="{form}"/></spiffworkflow:properties>'
                 '</bpmn:extensionElements>') if form else ""
