@@ -22,7 +22,7 @@ from ..runtime.workflow import CaseWorkflow, StepEvent
 from ..store.models import Case, FormDraft, HumanTask, TaskDelegation, TaskFollowUp, User
 from ..store.unit_of_work import Store, UnitOfWork
 from ..views.case_view import CaseViews
-from ..views.rows import case_summary, entry_views, task_view, timer_view
+from ..views.rows import entry_views, task_view
 from .runner import CaseRunner
 
 
@@ -78,7 +78,7 @@ class TaskService:
             delegation = uow.session.get(TaskDelegation, task.id)
             view["delegated_by"] = delegation.owner.username if delegation else None
             view["can_work"] = policy.can_work_lane(actor, task.lane)
-            view["case"] = self._case_context(uow, task.case)
+            view["case"] = self.views.case_context(uow, task.case)
             view.update(self._decision_context(uow, task))
             return view
 
@@ -112,16 +112,6 @@ class TaskService:
                     context["returned"] = {"by": decision["author"], "at": decision["recorded_at"],
                                            "comments": (decision.get("data") or {}).get("comments") or ""}
         return context
-
-    def _case_context(self, uow: UnitOfWork, case: Case) -> dict:
-        """The case beside a task's form: who it is, its open tasks, timers and consents. Built
-        from rows, without the workflow; shown to whoever holds the task (a delegate too)."""
-        summary = case_summary(case)
-        summary["tasks"] = [task_view(t) for t in uow.open_tasks(case.id)]
-        summary["timers"] = [timer_view(t) for t in uow.timers(case.id)]
-        summary["consents"] = record_rules.releases_on_file(self.views.release_entries(uow, case.id),
-                                                            self.clock.now().date())
-        return summary
 
     def list_tasks(self, actor: Actor, scope: str = "all", limit: int = 200, offset: int = 0) -> list[dict]:
         if scope not in ("mine", "available", "all"):

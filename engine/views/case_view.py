@@ -30,17 +30,26 @@ class CaseViews:
         kinds = self.forms.names_with_field("releases")
         return entry_views(uow.record_entries(case_id, kinds)) if kinds else []
 
-    def case_view(self, uow: UnitOfWork, case: Case, active_elements: list[str]) -> dict:
+    def case_context(self, uow: UnitOfWork, case: Case) -> dict:
+        """The case from its rows alone, without loading its workflow: who it is, its open
+        tasks, waiting timers and consents (what a task's page shows beside the form)."""
         view = case_summary(case)
+        view.update({
+            "tasks": [task_view(t) for t in uow.open_tasks(case.id)],
+            "timers": [timer_view(t) for t in uow.timers(case.id)],
+            "consents": record_rules.releases_on_file(self.release_entries(uow, case.id), self.clock.now().date()),
+        })
+        return view
+
+    def case_view(self, uow: UnitOfWork, case: Case, active_elements: list[str]) -> dict:
+        """The case context plus where its workflow stands and the cases linked to it."""
+        view = self.case_context(uow, case)
         model, number = self.version_of(uow, case.process_version_id)
         view.update({
             "error": case.error,
             "process": {"model": model, "version": number, "active_elements": active_elements},
-            "tasks": [task_view(t) for t in uow.open_tasks(case.id)],
-            "timers": [timer_view(t) for t in uow.timers(case.id)],
             "previous_case_id": case.previous_case_id,
             "next_case_id": uow.session.scalar(select(Case.id).where(Case.previous_case_id == case.id)
                                                .order_by(Case.id.desc()).limit(1)),
-            "consents": record_rules.releases_on_file(self.release_entries(uow, case.id), self.clock.now().date()),
         })
         return view
