@@ -29,8 +29,13 @@ class InvalidData(EngineError):
 
 
 class DeploymentInvalid(EngineError):
-    """A process model failed its deploy checks; `details` names each BPMN element."""
+    """A process model failed its deploy checks; `details` names each BPMN element, `warnings`
+    what would deploy but may not be meant."""
     code = "invalid_process_model"
+
+    def __init__(self, message: str, details: list[dict] | None = None, warnings: list[dict] | None = None):
+        super().__init__(message, details)
+        self.warnings = warnings or []
 
 
 class BadRequest(EngineError):

@@ -44,7 +44,7 @@ def test_a_script_that_got_past_deploy_fails_only_its_case(case_engine, people, 
     marker = tmp_path / "pwned"
     hostile = one_task_process("legacy", script=f"__import__('os').system('touch {marker}')")
     # A diagram stored before today's checks existed: skip the deploy-time script check.
-    monkeypatch.setattr("engine.definitions.catalog.check_xml", lambda parsed: [])
+    monkeypatch.setattr("engine.definitions.catalog.check_xml", lambda parsed, *limits: [])
     case_engine.processes.deploy(operator("ada"), [("legacy.bpmn", hostile.encode())])
     monkeypatch.undo()
 

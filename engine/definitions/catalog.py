@@ -13,9 +13,10 @@ from collections import OrderedDict
 from pathlib import Path
 
 from ..errors import DeploymentInvalid
-from .checks import MAX_ID_LENGTH, check_specs, check_xml
+from .checks import MAX_ID_LENGTH, check_data, check_specs, check_warnings, check_xml
 from .forms import FormCatalog
-from .loader import DEFAULT_MAX_FILE_BYTES, ParsedFiles, build_specs, load_files, problem
+from .loader import DEFAULT_MAX_FILE_BYTES, ParsedFiles, build_specs, load_files, problem, spiff_problems
+from .timer_checks import DEFAULT_TIMER_MINIMUM, parse_minimum
 
 _CACHE_SIZE = 256
 
@@ -43,7 +44,7 @@ class _SharedCache:
                 self._items.popitem(last=False)
 
 
-_CHECKED = _SharedCache(_CACHE_SIZE)  # (files, forms, limit) -> ParsedFiles or DeploymentInvalid
+_CHECKED = _SharedCache(_CACHE_SIZE)  # (files, forms, limits) -> ParsedFiles or DeploymentInvalid
 _SPECS = _SharedCache(_CACHE_SIZE)    # (content hash, process id) -> (spec, subprocess specs)
 
 
@@ -73,13 +74,16 @@ def read_path(path: Path) -> list[tuple[str, bytes]]:
 
 
 class ProcessCatalog:
-    def __init__(self, forms: FormCatalog, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES):
+    def __init__(self, forms: FormCatalog, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                 timer_minimum: str = DEFAULT_TIMER_MINIMUM):
+        parse_minimum(timer_minimum)  # a bad setting fails here, not at the first deploy
         self.forms = forms
         self.max_file_bytes = max_file_bytes
+        self.timer_minimum = timer_minimum
 
     def validate(self, files: list[tuple[str, bytes]]) -> ParsedFiles:
-        """Run every deploy check; return the parsed files or raise DeploymentInvalid."""
-        key = (_files_key(files), self.forms.fingerprint(), self.max_file_bytes)
+        """Run every deploy check; return the parsed files (with their warnings) or raise DeploymentInvalid."""
+        key = (_files_key(files), self.forms.fingerprint(), self.max_file_bytes, self.timer_minimum)
         known = _CHECKED.get(key)
         if known is None:
             try:
@@ -88,12 +92,25 @@ class ProcessCatalog:
                 known = invalid
             _CHECKED.put(key, known)
         if isinstance(known, DeploymentInvalid):
-            raise DeploymentInvalid(known.message, [dict(d) for d in known.details])
+            raise DeploymentInvalid(known.message, [dict(d) for d in known.details],
+                                    [dict(w) for w in known.warnings])
         return known
 
     def _check(self, files: list[tuple[str, bytes]]) -> ParsedFiles:
         parsed = load_files(files, self.max_file_bytes)
-        problems = check_xml(parsed)
+        parsed.warnings = check_warnings(parsed)
+        problems = check_xml(parsed, self.timer_minimum)
+        hazards = check_data(parsed)
+        problems.extend(hazards)
+        if hazards:  # SpiffWorkflow would loop forever on some of these: it never sees them
+            return self._outcome(problems, parsed)
+        spiff = spiff_problems(parsed)
+        # SpiffWorkflow stops at the first thing it cannot build and says it in its own words;
+        # an element casepath's checks already named needs no second, vaguer problem.
+        named = {p["element_id"] for p in problems}
+        problems.extend([p for p in spiff if p["element_id"] not in named and (p["element_id"] or not problems)])
+        if spiff:  # the specs are half-built: the checks below would see only part of them
+            return self._outcome(problems, parsed)
         for process_id in parsed.top_level_process_ids():
             if len(process_id) > MAX_ID_LENGTH:  # process_versions.model_id
                 problems.append(problem(process_id[:60] + "…", f"the process id is longer than {MAX_ID_LENGTH} "
@@ -105,12 +122,18 @@ class ProcessCatalog:
                 problems.extend(exc.details)
                 continue
             problems.extend(check_specs(spec, subprocess_specs, self.forms))
+        return self._outcome(problems, parsed)
+
+    @staticmethod
+    def _outcome(problems: list[dict], parsed: ParsedFiles) -> ParsedFiles:
+        """Raise DeploymentInvalid when there are problems (each once), else hand back the files."""
         unique = []
         for item in problems:
             if item not in unique:
                 unique.append(item)
         if unique:
-            raise DeploymentInvalid(f"the process model has {len(unique)} problem(s); nothing was deployed", unique)
+            raise DeploymentInvalid(f"the process model has {len(unique)} problem(s); nothing was deployed", unique,
+                                    parsed.warnings)
         return parsed
 
     def specs(self, model_id: str, files: list[tuple[str, str]]) -> tuple:

@@ -5,20 +5,18 @@ admin can act on. Nothing is stored when any check fails.
 """
 from __future__ import annotations
 
-import ast
-import re
-
-import isodate
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
+from .data_checks import check_data_references
+from .elements import NS, element_of, label, label_of
 from .extensions import PURPOSES, properties
-from .loader import BPMN_NS, ParsedFiles, problem
+from .loader import ParsedFiles, problem
 from .forms import FormCatalog, form_name
-from .scripting import check_source, is_bare_iso
+from .scripting import check_source
+from .structure_checks import check_structure, plain_task_warnings
+from .timer_checks import DEFAULT_TIMER_MINIMUM, check_timers, is_duration
 from ..vocabulary import ROLES, STAGES
-
-NS = {"bpmn": BPMN_NS, "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
 
 
 def all_task_specs(spec, subprocess_specs):
@@ -30,8 +28,7 @@ def all_task_specs(spec, subprocess_specs):
 
 
 def _label(task_spec) -> str:
-    name = getattr(task_spec, "bpmn_name", None)
-    return f"'{name}'" if name else task_spec.bpmn_id
+    return label(task_spec.bpmn_id, getattr(task_spec, "bpmn_name", None))
 
 
 MAX_ID_LENGTH = 200  # human_tasks.bpmn_id, timers.bpmn_id
@@ -73,7 +70,7 @@ def check_specs(spec, subprocess_specs, forms: FormCatalog) -> list[dict]:
                 problems.append(problem(bpmn_id, f"user task {_label(task_spec)} uses form '{form}', which does "
                                                  f"not exist; available forms: {', '.join(forms.names()) or 'none'}"))
             due = props.get("dueIn")
-            if due and not _is_duration(due):
+            if due and not is_duration(due):
                 problems.append(problem(bpmn_id, f"due date '{due}' of {_label(task_spec)} is not an ISO-8601 "
                                                  "duration such as P3D (3 days) or PT4H (4 hours)"))
         stage = props.get("stage")
@@ -91,59 +88,66 @@ def check_specs(spec, subprocess_specs, forms: FormCatalog) -> list[dict]:
     return found
 
 
-def _is_duration(text: str) -> bool:
-    try:
-        isodate.parse_duration(text.strip())
-        return True
-    except (isodate.ISO8601Error, ValueError):
-        return False
+def check_xml(parsed: ParsedFiles, timer_minimum: str = DEFAULT_TIMER_MINIMUM) -> list[dict]:
+    """Checks on the files as written: every element, reachable from a start event or not."""
+    problems = []
+    executable, every = _process_ids(parsed)
+    for filename, root in parsed.trees.items():
+        if parsed.kinds[filename] == "bpmn":
+            problems.extend(_check_bpmn_tree(root, filename))
+            problems.extend(check_timers(root, filename, timer_minimum))
+            problems.extend(check_structure(root, filename, executable, every))
+        else:
+            problems.extend(_check_dmn_tree(root, filename))
+    return problems
 
 
-def _is_datetime(text: str) -> bool:
-    try:
-        isodate.parse_datetime(text.strip())
-        return True
-    except (isodate.ISO8601Error, ValueError):
-        try:
-            isodate.parse_date(text.strip())
-            return True
-        except (isodate.ISO8601Error, ValueError):
-            return False
+def check_data(parsed: ParsedFiles) -> list[dict]:
+    """Data references SpiffWorkflow cannot resolve (it hangs on some: see data_checks)."""
+    return [item for filename, root in parsed.trees.items() if parsed.kinds[filename] == "bpmn"
+            for item in check_data_references(root, filename)]
 
 
-def _is_cycle(text: str) -> bool:
-    parts = text.strip().split("/")
-    if not parts[0].startswith("R") or not (parts[0][1:] == "" or parts[0][1:].isdigit()) or len(parts) not in (2, 3):
-        return False
-    rest = parts[1:]
-    durations = [p for p in rest if p.startswith("P")]
-    return len(durations) == 1 and _is_duration(durations[0]) and all(
-        _is_datetime(p) for p in rest if not p.startswith("P"))
+def check_warnings(parsed: ParsedFiles) -> list[dict]:
+    """What deploys but probably is not what the author meant."""
+    return [item for filename, root in parsed.trees.items() if parsed.kinds[filename] == "bpmn"
+            for item in plain_task_warnings(root, filename)]
 
 
-_TIMER_CHECKS = {
-    "timeDuration": (_is_duration, "a duration such as P90D (90 days), P2W or PT12H"),
-    "timeDate": (_is_datetime, "a date and time such as 2027-01-31T09:00:00Z"),
-    "timeCycle": (_is_cycle, "a repeating cycle such as R/P7D (every 7 days) or R4/2027-01-01T09:00:00Z/P1M"),
-}
+def _process_ids(parsed: ParsedFiles) -> tuple[set[str], set[str]]:
+    executable, every = set(), set()
+    for filename, root in parsed.trees.items():
+        if parsed.kinds[filename] == "bpmn":
+            for process in root.iterfind(".//bpmn:process", NS):
+                every.add(process.get("id"))
+                if process.get("isExecutable", "true") == "true":  # as SpiffWorkflow reads it
+                    executable.add(process.get("id"))
+    return executable, every
 
 
-_ISO_ATTEMPT = re.compile(r"^(P\d|PT\d|R\d*/|\d{4}-)")
-
-
-def _literal(expression: str) -> str | None:
-    """The ISO text a timer expression stands for, if it is a constant.
-
-    Bare text that starts like ISO-8601 (P1X, R/P1Q) is taken as a mistyped
-    constant, not as the name of a variable."""
-    text = expression.strip()
-    if is_bare_iso(text) or _ISO_ATTEMPT.match(text):
-        return text
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return None
-    return value if isinstance(value, str) else None
+def _check_bpmn_tree(root, filename) -> list[dict]:
+    problems = []
+    for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
+        task = element_of(script)
+        for reason in check_source(script.text or "", "exec"):
+            problems.append(problem(task.get("id"), f"script of {label_of(task)}: {reason}", filename))
+    for tag in ("preScript", "postScript"):
+        for script in root.iterfind(f".//spiffworkflow:{tag}", NS):
+            task = element_of(script)
+            for reason in check_source(script.text or "", "exec"):
+                problems.append(problem(task.get("id"), f"{tag} of {label_of(task)}: {reason}", filename))
+    for condition in root.iterfind(".//bpmn:sequenceFlow/bpmn:conditionExpression", NS):
+        flow = condition.getparent()  # the flow, not the expression's own id
+        text = (condition.text or "").strip()
+        if not text:
+            problems.append(problem(flow.get("id"), f"the condition of flow {label_of(flow)} is empty; write one "
+                                                    "(conditions are Python expressions, e.g. eligible == True) or "
+                                                    "make this the gateway's default flow", filename))
+            continue
+        for reason in check_source(text, "eval"):
+            problems.append(problem(flow.get("id"), f"condition '{text}' of flow {label_of(flow)}: {reason} "
+                                                    "(conditions are Python expressions)", filename))
+    return problems
 
 
 def _owner_id(node) -> str | None:
@@ -152,54 +156,6 @@ def _owner_id(node) -> str | None:
             return node.get("id")
         node = node.getparent()
     return None
-
-
-def check_xml(parsed: ParsedFiles) -> list[dict]:
-    problems = []
-    for filename, root in parsed.trees.items():
-        if parsed.kinds[filename] == "bpmn":
-            problems.extend(_check_bpmn_tree(root, filename))
-        else:
-            problems.extend(_check_dmn_tree(root, filename))
-    return problems
-
-
-def _check_bpmn_tree(root, filename) -> list[dict]:
-    problems = []
-    for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
-        for reason in check_source(script.text or "", "exec"):
-            problems.append(problem(_owner_id(script), f"script: {reason}", filename))
-    for tag in ("preScript", "postScript"):
-        for script in root.iterfind(f".//spiffworkflow:{tag}", NS):
-            for reason in check_source(script.text or "", "exec"):
-                problems.append(problem(_owner_id(script), f"{tag}: {reason}", filename))
-    for condition in root.iterfind(".//bpmn:sequenceFlow/bpmn:conditionExpression", NS):
-        text = (condition.text or "").strip()
-        if not text:
-            problems.append(problem(_owner_id(condition), "the condition is empty; write one (e.g. eligible == True) "
-                                                          "or make this the gateway's default flow", filename))
-            continue
-        for reason in check_source(text, "eval"):
-            problems.append(problem(_owner_id(condition), f"condition '{text}': {reason}", filename))
-    for definition in root.iterfind(".//bpmn:timerEventDefinition", NS):
-        event_id = _owner_id(definition)
-        children = [c for c in definition if isinstance(c.tag, str) and etree.QName(c).localname in _TIMER_CHECKS]
-        if not children:
-            problems.append(problem(event_id, "the timer has no time; give it a duration (P90D), a date, "
-                                              "or a repeating cycle (R/P7D)", filename))
-        for child in children:
-            kind = etree.QName(child).localname
-            valid, example = _TIMER_CHECKS[kind]
-            text = (child.text or "").strip()
-            literal = _literal(text)
-            reasons = [] if literal is not None else (check_source(text, "eval") if text else ["it is empty"])
-            if reasons:
-                problems.append(problem(event_id, f"timer '{text}': {'; '.join(reasons)}", filename))
-                continue
-            if literal is not None and not valid(literal):
-                problems.append(problem(event_id, f"timer '{literal}' is not valid ISO-8601; write {example}",
-                                        filename))
-    return problems
 
 
 def _check_dmn_tree(root, filename) -> list[dict]:

@@ -7,6 +7,7 @@ start). Files over the size limit are refused before parsing.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -76,18 +77,16 @@ class ParsedFiles:
     parser: SpiffBpmnParser
     trees: dict[str, etree._Element] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
+    warnings: list[dict] = field(default_factory=list)  # deployable, but worth the author's look
 
     def process_ids(self) -> list[str]:
         return self.parser.get_process_ids()
 
     def top_level_process_ids(self) -> list[str]:
-        """Executable processes that no other process in the files calls."""
+        """Executable processes that no other process in the files calls (files that passed spiff_problems)."""
         called = set()
         for pid in self.process_ids():
-            try:
-                called.update(self.parser.get_subprocess_specs(pid).keys())
-            except ValidationException:
-                pass
+            called.update(self.parser.get_subprocess_specs(pid).keys())
         return [pid for pid in self.process_ids() if pid not in called]
 
     def files_for(self, process_id: str) -> list[str]:
@@ -142,10 +141,30 @@ def load_files(files: list[tuple[str, bytes]], max_bytes: int = DEFAULT_MAX_FILE
 
 
 def _describe(exc: ValidationException) -> str:
-    message = str(exc).split("\n")[0]
+    message = " ".join(str(exc).split("\n")[0].split())
+    if exc.id:
+        what = re.sub(r"(?<=[a-z])([A-Z])", lambda m: " " + m.group(1).lower(), (exc.tag or "").removeprefix("bpmn:"))
+        name = " ".join((exc.name or "").split())  # one line, however the modeler wrapped it
+        element = f"'{name}' ({exc.id})" if name else exc.id
+        message = f"{what} {element}: {message}".strip()
     if exc.line_number:
         message += f" (line {exc.line_number})"
     return message
+
+
+def spiff_problems(parsed: ParsedFiles) -> list[dict]:
+    """SpiffWorkflow's own validation of every process and what it calls, one problem per process.
+
+    This must be the first time the processes are built: SpiffWorkflow keeps a process's
+    spec before it has finished building it, so asked again after a failure it hands back
+    the half-built spec without complaint (and cases started on it fail)."""
+    problems = []
+    for process_id in parsed.process_ids():
+        try:
+            parsed.parser.get_subprocess_specs(process_id)
+        except ValidationException as exc:
+            problems.append(problem(exc.id or None, _describe(exc), exc.file_name or None))
+    return problems
 
 
 def build_specs(parsed: ParsedFiles, process_id: str):
