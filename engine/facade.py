@@ -20,6 +20,7 @@ from .definitions.catalog import ProcessCatalog
 from .definitions.forms import FormCatalog
 from .definitions.loader import DEFAULT_MAX_FILE_BYTES
 from .definitions.scripting import restricted_script_engine
+from .definitions.timer_checks import DEFAULT_TIMER_MINIMUM
 from .runtime.spiff_clock import install_spiff_clock
 from .services.cases import CaseService
 from .services.designer import DesignerService
@@ -42,12 +43,13 @@ DEFAULT_CASE_PROCESS = "case_lifecycle"
 class CaseEngine:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, forms: FormCatalog,
                  case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None,
-                 password_hasher: PasswordHasher | None = None):
+                 password_hasher: PasswordHasher | None = None, timer_minimum: str | None = None):
         install_spiff_clock()
         self.clock = clock
         self.forms = forms
         self.store = Store(sessions, clock)
-        catalog = ProcessCatalog(forms, max_file_bytes or DEFAULT_MAX_FILE_BYTES)
+        catalog = ProcessCatalog(forms, max_file_bytes or DEFAULT_MAX_FILE_BYTES,
+                                 timer_minimum or DEFAULT_TIMER_MINIMUM)
         script_engine = restricted_script_engine()
         runner = CaseRunner(catalog, script_engine, clock)
         case_views = CaseViews(forms, clock)

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.definitions.timer_checks import DEFAULT_TIMER_MINIMUM, parse_minimum
 from engine.store.db import default_database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,7 @@ class Settings:
     case_process: str
     timer_poll_seconds: float
     max_upload_bytes: int
+    timer_minimum: str = DEFAULT_TIMER_MINIMUM
     start_scheduler: bool = True
 
     @classmethod
@@ -56,7 +58,17 @@ class Settings:
             case_process=env.get("CASEPATH_CASE_PROCESS", "case_lifecycle"),
             timer_poll_seconds=float(env.get("CASEPATH_TIMER_POLL_SECONDS", "2")),
             max_upload_bytes=int(float(env.get("CASEPATH_MAX_UPLOAD_MB", "5")) * 1024 * 1024),
+            timer_minimum=_timer_minimum(env.get("CASEPATH_TIMER_MINIMUM") or DEFAULT_TIMER_MINIMUM),
         )
+
+
+def _timer_minimum(text: str) -> str:
+    """The shortest timer a diagram may deploy with (an ISO-8601 duration)."""
+    try:
+        parse_minimum(text)
+    except ValueError as exc:
+        raise ConfigError(f"CASEPATH_TIMER_MINIMUM must be a positive ISO-8601 duration such as PT1M: {exc}") from None
+    return text.strip()
 
 
 def _secret_key(env: str, instance_dir: Path) -> str:
