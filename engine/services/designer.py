@@ -104,10 +104,9 @@ class DesignerService:
             session = uow.session
             latest, files = draft_file_set(session, model_id, (filename, content))
             try:
-                self.catalog.validate(files)
-                problems = []
+                problems, warnings = [], self.catalog.validate(files).warnings
             except DeploymentInvalid as invalid:
-                problems = invalid.details
+                problems, warnings = invalid.details, invalid.warnings
             row = session.scalar(select(ProcessDraft).where(ProcessDraft.model_id == model_id,
                                                             ProcessDraft.filename == filename))
             now = self.clock.now()
@@ -121,7 +120,7 @@ class DesignerService:
             uow.audit(None, actor.username, "draft_saved", f"saved a draft of {filename} ({model_id})",
                         data={"model": model_id, "filename": filename, "problems": len(problems)})
             return {"model": model_id, "filename": filename, "saved_at": now.isoformat(), "problems": problems,
-                    "based_on_version": latest.version}
+                    "warnings": [dict(w) for w in warnings], "based_on_version": latest.version}
 
     def discard_process_drafts(self, actor: Actor, model_id: str) -> int:
         require_designer(actor)

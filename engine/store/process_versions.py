@@ -1,7 +1,7 @@
 """Deployed process models as immutable, numbered versions in the database."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -17,13 +17,14 @@ from .models import Case, ProcessDraft, ProcessFile, ProcessVersion
 class DeployResult:
     created: list[ProcessVersion]
     unchanged: list[ProcessVersion]
+    warnings: list[dict] = field(default_factory=list)  # deployed, but worth the author's look
 
 
 def store_versions(session: Session, parsed: ParsedFiles, files: list[tuple[str, bytes]], deployed_by: str,
                    now: datetime) -> DeployResult:
     """One new version per top-level process whose files changed (files already checked)."""
     texts = {name: content.decode("utf-8") for name, content in files}
-    result = DeployResult([], [])
+    result = DeployResult([], [], [dict(w) for w in parsed.warnings])
     for process_id in parsed.top_level_process_ids():
         needed = [(name, texts[name]) for name in parsed.files_for(process_id)]
         digest = content_hash(needed)

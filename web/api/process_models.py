@@ -25,5 +25,5 @@ def deploy_process_model():
                 "deployed_by": v.deployed_by, "content_hash": v.content_hash} for v in result.created]
     unchanged = [{"id": v.model_id, "version": v.version} for v in result.unchanged]
     status = 201 if created else 200
-    return jsonify({"created": created, "unchanged": unchanged,
+    return jsonify({"created": created, "unchanged": unchanged, "warnings": result.warnings,
                     **(created[0] if len(created) == 1 else {})}), status
