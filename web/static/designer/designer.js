@@ -309,17 +309,18 @@
   }
 
   // ------------------------------------------------------------------ checks on the diagram
-  function listProblems(problems) {
+  function listProblems(problems, warnings) {
     state.problems = problems;
     var list = $("problems");
     list.innerHTML = "";
     if (!problems.length) {
       list.appendChild(el("li", { "class": "ok" }, "No problems: this draft can be deployed."));
-      showProblems();  // clears the badges of problems now fixed
-      return;
     }
-    problems.forEach(function (problem) {
-      var item = el("li", { "class": "problem" });
+    // Warnings deploy: listed under the problems, without badges on the diagram.
+    problems.map(function (p) { return [p, "problem"]; })
+      .concat((warnings || []).map(function (w) { return [w, "warning"]; })).forEach(function (pair) {
+      var problem = pair[0], item = el("li", { "class": pair[1] });
+      if (pair[1] === "warning") { item.appendChild(document.createTextNode("Warning: ")); }
       if (problem.element_id) {
         // Name the step as the admin sees it in the diagram; the id is the fallback.
         var shape = bpmn && bpmn.get("elementRegistry").get(problem.element_id);
@@ -332,7 +333,7 @@
       item.appendChild(document.createTextNode(problem.message + (problem.file ? " (" + problem.file + ")" : "")));
       list.appendChild(item);
     });
-    showProblems();
+    showProblems();  // also clears the badges of problems now fixed
   }
 
   function showProblems() {
@@ -366,17 +367,18 @@
       var changed = state.files.filter(function (f) { return state.xml[f.filename] !== f.content || f.draft; });
       if (!changed.length) { status("Nothing changed."); return null; }
       status("Saving and checking…");
-      var problems = [];
+      var problems = [], warnings = [];
       return changed.reduce(function (chain, file) {
         return chain.then(function () {
           return api("PUT", API + "/drafts/" + encodeURIComponent(file.filename), state.xml[file.filename], "application/xml")
             .then(function (result) {
               file.draft = true; file.content = state.xml[file.filename];
               problems = result.problems.map(function (p) { return Object.assign({ file: file.filename }, p); });
+              warnings = (result.warnings || []).map(function (w) { return Object.assign({ file: file.filename }, w); });
             });
         });
       }, Promise.resolve()).then(function () {
-        listProblems(problems);
+        listProblems(problems, warnings);
         status(problems.length ? "Draft saved with " + problems.length + " problem(s) to fix before deploying."
                                : "Draft saved; every check passed.");
         root.setAttribute("data-saved", String(Date.now()));
