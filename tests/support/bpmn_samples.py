@@ -70,3 +70,24 @@ def oversized(megabytes: int) -> bytes:
     base = one_task_process("big")
     padding = "<!-- " + "x" * (megabytes * 1024 * 1024) + " -->"
     return base.replace("<bpmn:process", padding + "<bpmn:process", 1).encode()
+
+
+def process(body: str, process_id: str = "sample", name: str = "Sample", executable: bool = True,
+            definitions: str = "") -> str:
+    """A BPMN file with one process whose elements (nodes and flows) are `body`."""
+    return (f'{HEAD}<bpmn:definitions {NS} id="defs_{process_id}" targetNamespace="http://casepath.test">'
+            f'{definitions}<bpmn:process id="{process_id}" name="{name}" isExecutable="{str(executable).lower()}">'
+            f'{body}</bpmn:process></bpmn:definitions>')
+
+
+def flows(*pairs: str) -> str:
+    """Sequence flows "a>b" named flow_a_b."""
+    return "".join(f'<bpmn:sequenceFlow id="flow_{a}_{b}" sourceRef="{a}" targetRef="{b}"/>'
+                   for a, b in (pair.split(">") for pair in pairs))
+
+
+def script(task_id: str, text: str = "x = 1", name: str = "", inner: str = "") -> str:
+    return f'<bpmn:scriptTask id="{task_id}" name="{name}">{inner}<bpmn:script>{text}</bpmn:script></bpmn:scriptTask>'
+
+
+START_END = '<bpmn:startEvent id="start"/><bpmn:endEvent id="end"/>'
