@@ -39,8 +39,8 @@ def test_deploy_reports_each_problem_and_exits_non_zero(run, tmp_path):
     bad.write_text(one_task_process("bad", lane="Boss", script="import os"))
     result = run("deploy", str(bad))
     assert result.returncode == 1
-    assert "bad.bpmn work: user task 'Log contact' is in lane 'Boss'" in result.stderr
-    assert "run_script: script: line 1: imports are not allowed" in result.stderr
+    assert "bad.bpmn work: user task 'Log contact' (work) is in lane 'Boss'" in result.stderr
+    assert "run_script: script of 'Script' (run_script): line 1: imports are not allowed" in result.stderr
     good = tmp_path / "good.bpmn"
     good.write_text(one_task_process("good"))
     ok = run("deploy", str(good), "--as", "ada")

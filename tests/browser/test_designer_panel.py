@@ -48,7 +48,7 @@ def test_an_admin_edits_properties_and_sees_a_mistake_on_its_element(page, live_
     page.get_by_role("button", name="Save draft and check").click()
     problem = page.locator("#problems li.problem")
     expect(problem).to_have_count(1)
-    expect(problem).to_contain_text("due date 'soon' of 'Reassess the client' is not an ISO-8601 duration")
+    expect(problem).to_contain_text("due date 'soon' of 'Reassess the client' (reassess) is not an ISO-8601 duration")
     expect(page.locator(".problem-badge")).to_have_count(1)  # drawn on the reassessment task
     expect(page.locator(".djs-overlays[data-container-id='reassess'] .problem-badge")).to_have_count(1)
 
