@@ -7,6 +7,8 @@
     engine.designer.save_process_draft(...)      engine.simulation.simulate(...)
     engine.identity.login(username, password)    engine.pages.case_page(actor, case_id)
     engine.dashboard.dashboard(actor)
+    engine.incidents.retry(actor, case_id)       engine.messages.deliver(actor, case_id, name, payload)
+    engine.programs.add(actor, name, process)
 
 Each service is handed its collaborators here; none reaches into another's insides.
 """
@@ -25,6 +27,9 @@ from .services.cases import CaseService
 from .services.designer import DesignerService
 from .services.identity import IdentityService
 from .services.inbox import InboxService
+from .services.incidents import IncidentService
+from .services.messages import MessageService
+from .services.programs import ProgramService
 from .services.process_models import ProcessModelService
 from .services.record import RecordService
 from .services.runner import CaseRunner
@@ -54,7 +59,10 @@ class CaseEngine:
 
         self.identity = IdentityService(self.store, clock, password_hasher)
         self.processes = ProcessModelService(self.store, catalog, clock)
-        self.cases = CaseService(self.store, runner, case_views, clock, case_process)
+        self.cases = CaseService(self.store, runner, case_views, clock, case_process, forms)
+        self.programs = ProgramService(self.store)
+        self.incidents = IncidentService(self.store, runner, case_views, clock)
+        self.messages = MessageService(self.store, runner, case_views)
         self.tasks = TaskService(self.store, runner, forms, case_views, clock)
         self.inbox = InboxService(self.store, clock)
         self.record = RecordService(self.store, forms)

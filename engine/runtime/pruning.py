@@ -44,7 +44,9 @@ def prune_finished_history(workflow) -> int:
 
 
 def _prune_one(workflow) -> int:
-    unfinished = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+    # A task in ERROR is not history: an incident's retry runs it again.
+    unfinished = [t for t in workflow.tasks.values()
+                  if not t.has_state(TaskState.COMPLETED | TaskState.CANCELLED)]
     root = workflow.task_tree
     if not unfinished or root is None:
         return 0

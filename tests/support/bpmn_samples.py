@@ -70,3 +70,67 @@ def oversized(megabytes: int) -> bytes:
     base = one_task_process("big")
     padding = "<!-- " + "x" * (megabytes * 1024 * 1024) + " -->"
     return base.replace("<bpmn:process", padding + "<bpmn:process", 1).encode()
+
+
+def linear_process(process_id: str, *elements: str, lane: str = "case_manager", extra: str = "") -> str:
+    """start → each element in order → end, every node in one lane. Elements are BPMN XML
+    snippets whose first id="…" names them; `extra` is added to the process as is
+    (boundary events, messages, further flows)."""
+    import re
+
+    ids = ["start"] + [re.search(r'id="([^"]+)"', e).group(1) for e in elements] + ["end"]
+    flows = "".join(f'<bpmn:sequenceFlow id="flow_{i}" sourceRef="{a}" targetRef="{b}"/>'
+                    for i, (a, b) in enumerate(zip(ids, ids[1:])))
+    # human tasks in `extra` (after a boundary event, in an event subprocess) are in the lane too
+    ids += re.findall(r'<bpmn:(?:userTask|manualTask) id="([^"]+)"', extra)
+    refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in ids)
+    messages = "".join(f'<bpmn:message id="msg_{m}" name="{m}"/>' for m in
+                       sorted(set(re.findall(r'messageRef="msg_([^"]+)"', "".join(elements) + extra))))
+    return (f'{HEAD}<bpmn:definitions {NS} id="defs_{process_id}" targetNamespace="http://casepath.test">'
+            f'{messages}<bpmn:process id="{process_id}" isExecutable="true">'
+            f'<bpmn:laneSet id="lanes"><bpmn:lane id="the_lane" name="{lane}">{refs}</bpmn:lane></bpmn:laneSet>'
+            f'<bpmn:startEvent id="start"/>{"".join(elements)}<bpmn:endEvent id="end"/>{flows}{extra}'
+            f'</bpmn:process></bpmn:definitions>')
+
+
+def user_task(task_id: str, name: str, form: str | None = "contact.schema.json") -> str:
+    form_xml = (f'<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property '
+                f'name="formJsonSchemaFilename" value="{form}"/></spiffworkflow:properties>'
+                '</bpmn:extensionElements>') if form else ""
+    return f'<bpmn:userTask id="{task_id}" name="{name}">{form_xml}</bpmn:userTask>'
+
+
+def script_task(task_id: str, script: str, name: str = "Script") -> str:
+    return f'<bpmn:scriptTask id="{task_id}" name="{name}"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>'
+
+
+def timer_event(event_id: str, duration: str, name: str = "Wait") -> str:
+    return (f'<bpmn:intermediateCatchEvent id="{event_id}" name="{name}"><bpmn:timerEventDefinition>'
+            f'<bpmn:timeDuration>"{duration}"</bpmn:timeDuration></bpmn:timerEventDefinition>'
+            '</bpmn:intermediateCatchEvent>')
+
+
+def message_event(event_id: str, message: str, variable: str | None = None, name: str = "Wait for news") -> str:
+    var = (f'<bpmn:extensionElements><spiffworkflow:messageVariable>{variable}</spiffworkflow:messageVariable>'
+           '</bpmn:extensionElements>') if variable else ""
+    return (f'<bpmn:intermediateCatchEvent id="{event_id}" name="{name}">'
+            f'<bpmn:messageEventDefinition id="{event_id}_def" messageRef="msg_{message}">{var}'
+            '</bpmn:messageEventDefinition></bpmn:intermediateCatchEvent>')
+
+
+def graph_process(process_id: str, nodes: list[str], edges: list[tuple[str, str]], lane: str = "case_manager",
+                  extra: str = "") -> str:
+    """A process of the given nodes (BPMN XML snippets, start and end events included) joined
+    by the given (source, target) flows, every node in one lane. Nodes inside `extra`
+    (boundary events, event subprocesses) are added as they are."""
+    import re
+
+    ids = [re.search(r'id="([^"]+)"', n).group(1) for n in nodes]
+    flows = "".join(f'<bpmn:sequenceFlow id="flow_{a}_{b}" sourceRef="{a}" targetRef="{b}"/>' for a, b in edges)
+    refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in ids)
+    messages = "".join(f'<bpmn:message id="msg_{m}" name="{m}"/>' for m in
+                       sorted(set(re.findall(r'messageRef="msg_([^"]+)"', "".join(nodes) + extra))))
+    return (f'{HEAD}<bpmn:definitions {NS} id="defs_{process_id}" targetNamespace="http://casepath.test">'
+            f'{messages}<bpmn:process id="{process_id}" isExecutable="true">'
+            f'<bpmn:laneSet id="lanes"><bpmn:lane id="the_lane" name="{lane}">{refs}</bpmn:lane></bpmn:laneSet>'
+            f'{"".join(nodes)}{flows}{extra}</bpmn:process></bpmn:definitions>')
