@@ -57,7 +57,8 @@ CLIENT_FIELDS = ("first_name", "last_name", "birth_date", "preferred_language")
 @ui.get("/cases/new")
 @login_required
 def new_case():
-    return render_template("case_new.html", client={}, program="", errors={}, problem=None)
+    return render_template("case_new.html", client={}, program="", errors={}, problem=None,
+                           programs=engine().programs.programs())
 
 
 @ui.post("/cases/new")
@@ -66,12 +67,16 @@ def new_case_submit():
     client = {k: (request.form.get(k) or "").strip() for k in CLIENT_FIELDS}
     client = {k: v for k, v in client.items() if v}
     program = (request.form.get("program") or "").strip() or None
+    programs = engine().programs.programs()
     try:
+        if len(programs) > 1 and program not in [p["name"] for p in programs]:
+            raise InvalidData("choose the program the referral is for",
+                              [{"field": "program", "message": "choose one of the programs"}])
         case = engine().cases.open_case(current_actor(), client, program)
     except InvalidData as invalid:
         errors = {d["field"].removeprefix("client/"): d["message"] for d in invalid.details}
         return render_template("case_new.html", client=client, program=program or "", errors=errors,
-                               problem=invalid.message), 422
+                               problem=invalid.message, programs=programs), 422
     flash(f"Referral recorded: case #{case['id']} for {case['client']['first_name']} {case['client']['last_name']}. "
           f"Screening is next.")
     return redirect(url_for("ui.case_page", case_id=case["id"]))
