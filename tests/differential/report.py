@@ -31,13 +31,17 @@ answers:
   `CamundaParser`), a `BpmnWorkflow` with the default `PythonScriptEngine`, never saved.
 
 One policy drives both: run what is automatic, complete the first ready human
-task (user, manual or plain task, by bpmn id) with the diagram's fixed answers
+task (user or manual task, by bpmn id) with the diagram's fixed answers
 (`tests/differential/givens.py`), fire the earliest waiting timer by moving the
 clock, stop when done, when nothing can move, or after 60 steps (hung). The
 suite asserts the same end (completed, waiting, hung, error or refused), the same
 human steps in order and the same final data. A diagram that differs on purpose
 is listed in `tests/differential/deliberate.py` with its reason and must keep
 differing. Diagrams the stock parsers refuse are not in the corpus (see its README).
+
+A plain `bpmn:task` is nobody's work: casepath passes through it where SpiffWorkflow
+waits for someone to run it, so the SpiffWorkflow side runs plain tasks as engine
+steps too, and the rest of each diagram compares.
 
 This page is generated: `python -m tests.differential.report`.
 """

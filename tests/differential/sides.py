@@ -17,6 +17,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
+from SpiffWorkflow.bpmn.specs.mixins.none_task import NoneTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -33,10 +36,17 @@ def _all_tasks(workflow: BpmnWorkflow):
         yield from subprocess.tasks.values()
 
 
+def _plain_task(task_spec) -> bool:
+    return isinstance(task_spec, NoneTask) and not isinstance(task_spec, (ManualTask, UserTask))
+
+
 def ready_human(workflow: BpmnWorkflow) -> list[tuple[str, str]]:
-    """(bpmn id, task id) of every ready user, manual or none task, in bpmn id order."""
+    """(bpmn id, task id) of every ready user or manual task, in bpmn id order. A plain
+    bpmn:task is nobody's work: casepath passes through it (a deliberate difference from
+    SpiffWorkflow, which waits for someone to run it), and the raw side runs it as an
+    engine step (below) so the rest of the diagram compares."""
     ready = [(t.task_spec.bpmn_id or t.task_spec.name, str(t.id)) for t in _all_tasks(workflow)
-             if t.task_spec.manual and t.has_state(TaskState.READY)]
+             if t.task_spec.manual and not _plain_task(t.task_spec) and t.has_state(TaskState.READY)]
     return sorted(ready)
 
 
@@ -90,7 +100,10 @@ class RawSide:
     def run_engine(self) -> None:
         for _ in range(ENGINE_ROUNDS):
             self.workflow.do_engine_steps()
-            if not self.workflow.get_tasks(state=TaskState.READY, manual=False):
+            plain = [t for t in self.workflow.get_tasks(state=TaskState.READY) if _plain_task(t.task_spec)]
+            for task in plain:
+                task.run()
+            if not plain and not self.workflow.get_tasks(state=TaskState.READY, manual=False):
                 break
 
     def completed(self) -> bool:
