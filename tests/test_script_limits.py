@@ -164,6 +164,10 @@ def env():
     ("text = '%*d' % (10**10, 1)", TOO_LARGE),
     ("text = '%9999999999d' % 1", TOO_LARGE),
     ("n = 3\nn *= 10**10\ntext = 'a'\ntext *= n", TOO_LARGE),
+    ("text = str.ljust('x', 10**10)", TOO_LARGE),
+    ("data = b'x'.zfill(10**10)", TOO_LARGE),
+    ("items = sum([[0] * 10**6] * 10**6, [])", TOO_LARGE),
+    ("text = ('a' * 10**6).translate({97: 'b' * 100})", TOO_LARGE),
     ("n = 10**5000 * 10**6000", TOO_MANY_DIGITS),
 ])
 def test_other_ways_to_run_away_meet_a_limit(env, script, limit):

@@ -160,6 +160,16 @@ def bounded_range(*args):
     return numbers
 
 
+def bounded_sum(iterable, /, start=0):
+    """sum(), except that adding up lists (`sum(lists, [])`) goes through the size guard."""
+    if not isinstance(start, _SEQUENCES):
+        return sum(iterable, start)
+    total = start
+    for item in iterable:
+        total = guarded_add(total, item)
+    return total
+
+
 def _pad_guard(method):
     def padded(width, *rest):
         if _is_int(width) and width > MAX_SIZE:
@@ -168,17 +178,18 @@ def _pad_guard(method):
     return padded
 
 
-def _join_guard(separator: str):
+def _join_guard(separator):
     def join(iterable):
         items = list(iterable)  # one pass, so a generator is not consumed twice
-        _check_size(sum(len(i) for i in items if isinstance(i, str)) + len(separator) * max(len(items) - 1, 0))
+        _check_size(sum(len(i) for i in items if isinstance(i, (str, bytes)))
+                    + len(separator) * max(len(items) - 1, 0))
         return separator.join(items)
     return join
 
 
-def _replace_guard(text: str):
+def _replace_guard(text):
     def replace(old, new, *count):
-        if isinstance(old, str) and isinstance(new, str) and len(new) > len(old):
+        if isinstance(old, (str, bytes)) and isinstance(new, (str, bytes)) and len(new) > len(old):
             times = text.count(old) if old else len(text) + 1
             if count and _is_int(count[0]) and count[0] >= 0:
                 times = min(times, count[0])
@@ -187,11 +198,21 @@ def _replace_guard(text: str):
     return replace
 
 
-def _expandtabs_guard(text: str):
+def _expandtabs_guard(text):
     def expandtabs(tabsize=8):
-        _check_size(len(text) + text.count("\t") * max(tabsize if _is_int(tabsize) else 8, 0))
+        tab = "\t" if isinstance(text, str) else b"\t"
+        _check_size(len(text) + text.count(tab) * max(tabsize if _is_int(tabsize) else 8, 0))
         return text.expandtabs(tabsize)
     return expandtabs
+
+
+def _translate_guard(text):
+    def translate(table, *rest):
+        longest = max((len(v) for v in table.values() if isinstance(v, str)), default=1) \
+            if isinstance(table, dict) else 1
+        _check_size(len(text) * longest)
+        return text.translate(table, *rest)
+    return translate
 
 
 def _extend_guard(items: list):
@@ -206,15 +227,25 @@ _STR_GUARDS = {
     "ljust": lambda s: _pad_guard(s.ljust), "rjust": lambda s: _pad_guard(s.rjust),
     "center": lambda s: _pad_guard(s.center), "zfill": lambda s: _pad_guard(s.zfill),
     "join": _join_guard, "replace": _replace_guard, "expandtabs": _expandtabs_guard,
+    "translate": _translate_guard,
 }
+
+
+def _unbound(guard):
+    """`str.ljust(text, width)`: the guard of the method looked up on the type."""
+    return lambda self, *args, **kwargs: guard(self)(*args, **kwargs)
 
 
 def guard_method(obj, name: str, value):
     """The bounded form of a string's or list's method that can grow without a loop."""
-    if isinstance(obj, str) and name in _STR_GUARDS:
+    if isinstance(obj, (str, bytes)) and name in _STR_GUARDS:
         return _STR_GUARDS[name](obj)
     if isinstance(obj, list) and name == "extend":
         return _extend_guard(obj)
+    if obj is str and name in _STR_GUARDS:
+        return _unbound(_STR_GUARDS[name])
+    if obj is list and name == "extend":
+        return _unbound(_extend_guard)
     return value
 
 

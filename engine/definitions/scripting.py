@@ -24,6 +24,7 @@ from .script_limits import (
     Budget,
     LimitingTransformer,
     bounded_range,
+    bounded_sum,
     guard_method,
     guarded_add,
     guarded_mod,
@@ -54,7 +55,8 @@ _ALLOWED_BUILTINS = {
         "sorted", "str", "sum", "tuple", "zip", "ValueError", "KeyError", "TypeError",
     )
 }
-_ALLOWED_BUILTINS.update({"None": None, "True": True, "False": False, "range": bounded_range})
+_ALLOWED_BUILTINS.update({"None": None, "True": True, "False": False,
+                          "range": bounded_range, "sum": bounded_sum})
 
 # Date helpers agencies need in conditions ("age at referral", "due in 30 days").
 _HELPERS = {"date": date, "datetime": ClockedDatetime, "timedelta": timedelta, **SCRIPT_HELPERS}
