@@ -27,7 +27,6 @@ from RestrictedPython import RestrictingNodeTransformer
 DEFAULT_TIME_LIMIT = 1.0  # seconds per evaluation (CASEPATH_SCRIPT_TIME_LIMIT)
 MAX_SIZE = 10 * 1024 * 1024  # characters of a string, or bytes of a list's item pointers
 MAX_SIZE_TEXT = "10 MB"
-MAX_ITEMS = MAX_SIZE // 8  # a list or tuple of this many items holds 10 MB of pointers
 MAX_DIGITS = 10_000
 MAX_INT_BITS = int(MAX_DIGITS * 3.3219280948873626)  # log2(10)
 MAX_RANGE = 1_000_000
