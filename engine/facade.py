@@ -47,13 +47,14 @@ DEFAULT_CASE_PROCESS = "case_lifecycle"
 class CaseEngine:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, forms: FormCatalog,
                  case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None,
-                 password_hasher: PasswordHasher | None = None):
+                 password_hasher: PasswordHasher | None = None, script_time_limit: float | None = None):
         install_spiff_clock()
         self.clock = clock
         self.forms = forms
         self.store = Store(sessions, clock)
         catalog = ProcessCatalog(forms, max_file_bytes or DEFAULT_MAX_FILE_BYTES)
-        script_engine = restricted_script_engine()
+        # script_time_limit: seconds each script, condition or DMN expression may run (default 1).
+        script_engine = restricted_script_engine(script_time_limit)
         runner = CaseRunner(catalog, script_engine, clock)
         case_views = CaseViews(forms, clock)
 

@@ -29,6 +29,7 @@ class Settings:
     case_process: str
     timer_poll_seconds: float
     max_upload_bytes: int
+    script_time_limit: float = 1.0
     start_scheduler: bool = True
 
     @classmethod
@@ -56,7 +57,21 @@ class Settings:
             case_process=env.get("CASEPATH_CASE_PROCESS", "case_lifecycle"),
             timer_poll_seconds=float(env.get("CASEPATH_TIMER_POLL_SECONDS", "2")),
             max_upload_bytes=int(float(env.get("CASEPATH_MAX_UPLOAD_MB", "5")) * 1024 * 1024),
+            script_time_limit=_seconds(env, "CASEPATH_SCRIPT_TIME_LIMIT", 1.0),
         )
+
+
+def _seconds(env: dict, name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise ConfigError(f"{name} must be a number of seconds above 0, not {text!r}")
+    return value
 
 
 def _secret_key(env: str, instance_dir: Path) -> str:

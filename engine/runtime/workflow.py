@@ -446,7 +446,9 @@ def _name(spec) -> str:
 
 
 def _explain(exc: SpiffWorkflowException) -> str:
-    base = exc.__cause__ or getattr(exc, "exception", None)
+    # Spiff wraps an expression's error without keeping it (no `exception`, no `from`): the
+    # context is what the expression raised, e.g. the script limit it met.
+    base = exc.__cause__ or getattr(exc, "exception", None) or exc.__context__
     message = str(exc).split("\n")[0]
     if base is not None and str(base) not in message:
         message = f"{message} ({type(base).__name__}: {base})"
