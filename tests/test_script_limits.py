@@ -74,7 +74,7 @@ def open_case_on(case_engine, people, diagram: str, *more_files: tuple[str, str]
 
 def assert_stopped(case: dict, seconds: float, element: str, limit: str, budgets: int = 1) -> None:
     assert case["status"] == "error", case
-    assert case["error"].startswith(f"{element}: ") and limit in case["error"], case["error"]
+    assert case["error"]["element_id"] == element and limit in case["error"]["message"], case["error"]
     assert case["tasks"] == [], "nothing past the failing element runs"
     assert seconds < budgets * TIME_LIMIT + SLACK, f"the case start took {seconds:.2f} s"
     if limit == TIME_MESSAGE:
@@ -87,7 +87,7 @@ def test_an_agency_script_that_loops_forever_stops_its_case_within_the_budget(ca
     case, seconds = open_case_on(case_engine, people, automatic_process("spin", script="while True:\n    pass"))
     assert_stopped(case, seconds, "run_script", TIME_MESSAGE)
     audit = case_engine.record.audit(people["ada"], case["id"])
-    assert [e["message"] for e in audit if e["kind"] == "script_error"] == [case["error"]]
+    assert [e["data"]["message"] for e in audit if e["kind"] == "incident"] == [case["error"]["message"]]
 
     healthy = case_engine.cases.open_case(
         people["carol"], ADULT, model_id=_deploy(case_engine, automatic_process("calm", script="x = 1")))
@@ -228,7 +228,7 @@ def test_the_configured_time_limit_reaches_the_engine(database_url, db_engine, t
     started = time.monotonic()
     case = engine.cases.open_case(carol, ADULT, model_id=_deploy(engine, automatic_process("spin", script="while 1: pass")))
     seconds = time.monotonic() - started
-    assert "stopped after 0.3 s (the script time limit, CASEPATH_SCRIPT_TIME_LIMIT)" in case["error"]
+    assert "stopped after 0.3 s (the script time limit, CASEPATH_SCRIPT_TIME_LIMIT)" in case["error"]["message"]
     assert 0.3 <= seconds < 0.3 + SLACK
 
 
@@ -273,7 +273,7 @@ def test_the_health_check_answers_while_a_case_start_spins(db_engine, clock, dat
     print(f"\n/healthz while a case start spun {opened['seconds']:.2f} s (budget {budget} s): "
           f"{len(latencies)} answers, median {sorted(latencies)[len(latencies) // 2] * 1000:.1f} ms, "
           f"worst {max(latencies) * 1000:.1f} ms")
-    assert "stopped after 0.5 s" in opened["case"]["error"]
+    assert "stopped after 0.5 s" in opened["case"]["error"]["message"]
     assert budget <= opened["seconds"] < budget + SLACK
     assert len(latencies) >= 5, "the health check was asked throughout the case start"
     assert max(latencies) < 1.0
