@@ -274,3 +274,25 @@ def test_a_client_may_decline_to_sign_the_plan_and_the_plan_goes_on_with_the_rea
     assert ruth.stage == "monitoring"
     plan = ruth.record("service_plan")[0]["data"]
     assert plan["client_declined_to_sign"]["reason"].startswith("Agrees") and "client_signature" not in plan
+
+
+def test_staff_tell_the_case_from_its_page(browse, story):
+    """NACM (2017): updated when indicated; NASW (2013), Std 2 self-determination. Staff report a
+    significant change, or the client's withdrawal, from the case page without the API."""
+    ruth = story()
+    ruth.to_monitoring()
+    carol = browse("carol")
+    page = carol.get(f"/cases/{ruth.id}").get_data(as_text=True)
+    assert "Tell the case" in page and 'value="client_withdrew"' in page
+    refused = carol.post(f"/cases/{ruth.id}/messages", {"message": "significant_change", "kind": ""})
+    assert refused.status_code == 302 and ruth.open_tasks() == [], "no kind of change: nothing happens"
+    carol.post(f"/cases/{ruth.id}/messages", {"message": "significant_change", "kind": "hospital_discharge",
+                                             "note": "Home from St Mary's"})
+    assert ruth.open_tasks() == ["reassess"]
+    page = carol.get(f"/cases/{ruth.id}").get_data(as_text=True)
+    assert "a reassessment is open" in page
+    again = carol.post(f"/cases/{ruth.id}/messages", {"message": "significant_change", "kind": "move"})
+    assert again.status_code == 302
+    assert "nothing in case" in carol.get(f"/cases/{ruth.id}").get_data(as_text=True), "refused by name, on the page"
+    carol.post(f"/cases/{ruth.id}/messages", {"message": "client_withdrew", "note": "Moving to my son's"})
+    assert ruth.open_tasks() == ["record_withdrawal"]
