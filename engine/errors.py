@@ -40,3 +40,17 @@ class DeploymentInvalid(EngineError):
 
 class BadRequest(EngineError):
     code = "bad_request"
+
+
+class StepFailed(EngineError):
+    """The diagram's own code failed in the step after a completion; nothing was changed.
+
+    `details` names the element: [{"element_id", "message"}]."""
+    code = "step_failed"
+
+    def __init__(self, element_id: str | None, reason: str):
+        where = f"at '{element_id}'" if element_id else "in the process"
+        super().__init__(f"the step after this failed {where}: {reason}; nothing was changed",
+                         [{"element_id": element_id, "message": reason}])
+        self.element_id = element_id
+        self.reason = reason

@@ -7,6 +7,8 @@
     engine.designer.save_process_draft(...)      engine.simulation.simulate(...)
     engine.identity.login(username, password)    engine.pages.case_page(actor, case_id)
     engine.dashboard.dashboard(actor)
+    engine.incidents.retry(actor, case_id)       engine.messages.deliver(actor, case_id, name, payload)
+    engine.programs.add(actor, name, process)
 
 Each service is handed its collaborators here; none reaches into another's insides.
 """
@@ -26,6 +28,9 @@ from .services.cases import CaseService
 from .services.designer import DesignerService
 from .services.identity import IdentityService
 from .services.inbox import InboxService
+from .services.incidents import IncidentService
+from .services.messages import MessageService
+from .services.programs import ProgramService
 from .services.process_models import ProcessModelService
 from .services.record import RecordService
 from .services.runner import CaseRunner
@@ -43,20 +48,25 @@ DEFAULT_CASE_PROCESS = "case_lifecycle"
 class CaseEngine:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, forms: FormCatalog,
                  case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None,
-                 password_hasher: PasswordHasher | None = None, timer_minimum: str | None = None):
+                 password_hasher: PasswordHasher | None = None, timer_minimum: str | None = None,
+                 script_time_limit: float | None = None):
         install_spiff_clock()
         self.clock = clock
         self.forms = forms
         self.store = Store(sessions, clock)
         catalog = ProcessCatalog(forms, max_file_bytes or DEFAULT_MAX_FILE_BYTES,
                                  timer_minimum or DEFAULT_TIMER_MINIMUM)
-        script_engine = restricted_script_engine()
+        # script_time_limit: seconds each script, condition or DMN expression may run (default 1).
+        script_engine = restricted_script_engine(script_time_limit)
         runner = CaseRunner(catalog, script_engine, clock)
         case_views = CaseViews(forms, clock)
 
         self.identity = IdentityService(self.store, clock, password_hasher)
         self.processes = ProcessModelService(self.store, catalog, clock)
-        self.cases = CaseService(self.store, runner, case_views, clock, case_process)
+        self.cases = CaseService(self.store, runner, case_views, clock, case_process, forms)
+        self.programs = ProgramService(self.store)
+        self.incidents = IncidentService(self.store, runner, case_views, clock)
+        self.messages = MessageService(self.store, runner, case_views)
         self.tasks = TaskService(self.store, runner, forms, case_views, clock)
         self.inbox = InboxService(self.store, clock)
         self.record = RecordService(self.store, forms)

@@ -2,13 +2,14 @@
 
 ROLES = ("admin", "supervisor", "case_manager", "intake")
 
-# The case-management cycle (NACM; NASW Std 3-9), plus the two ends a case can reach.
+# The case-management cycle (NACM; NASW Std 3-9), plus the three ends a case can reach: closed,
+# ineligible, and withdrawn (the client chose to stop; NASW Std 2, self-determination).
 STAGES = (
     "screening", "engagement", "assessment", "planning", "monitoring",
-    "transition", "closure", "follow_up", "closed", "ineligible",
+    "transition", "closure", "follow_up", "closed", "ineligible", "withdrawn",
 )
 # Stages at which the case counts as closed (follow-up after closure still runs on it).
-CLOSED_STAGES = ("follow_up", "closed", "ineligible")
+CLOSED_STAGES = ("follow_up", "closed", "ineligible", "withdrawn")
 
 # NACM Case Management Practice Standards (2017): the assessment domains, in the forms' field names.
 ASSESSMENT_DOMAINS = (

@@ -50,11 +50,11 @@ def test_a_script_that_got_past_deploy_fails_only_its_case(case_engine, people, 
 
     failed = case_engine.cases.open_case(people["carol"], ADULT, model_id="legacy")
     assert failed["status"] == "error"
-    assert "run_script" in failed["error"] and "__import__" in failed["error"]
+    assert failed["error"]["element_id"] == "run_script" and "__import__" in failed["error"]["message"]
     assert failed["tasks"] == []
     assert not marker.exists(), "the script never ran"
 
     healthy = case_engine.cases.open_case(people["carol"], ADULT)
     assert healthy["status"] == "active" and healthy["tasks"], "other cases go on"
     audit = case_engine.record.audit(people["ada"], failed["id"])
-    assert [e["kind"] for e in audit if e["kind"] == "script_error"] == ["script_error"]
+    assert [e["kind"] for e in audit if e["kind"] == "incident"] == ["incident"]

@@ -28,7 +28,8 @@ def build_engine(settings: Settings) -> CaseEngine:
     db = make_engine(settings.database_url)
     return CaseEngine(session_factory(db), clock_from_environment(settings.env, settings.now),
                       FormCatalog(settings.forms_dir), case_process=settings.case_process,
-                      max_file_bytes=settings.max_upload_bytes, timer_minimum=settings.timer_minimum)
+                      max_file_bytes=settings.max_upload_bytes, timer_minimum=settings.timer_minimum,
+                      script_time_limit=settings.script_time_limit)
 
 
 def create_app(overrides: dict | None = None, engine: CaseEngine | None = None) -> Flask:

@@ -124,7 +124,8 @@ def run_due_command():
     run = engine().timers.run_due()
     click.echo(f"fired {run.fired} timer(s); {len(run.failed)} failed")
     for failure in run.failed:
-        click.secho(f"case {failure['case_id']} stopped: {failure['error']}", fg="red", err=True)
+        click.secho(f"case {failure['case_id']} stopped: {failure['element_id'] or 'the process'}: "
+                    f"{failure['error']}", fg="red", err=True)
     if run.failed:
         sys.exit(1)
 
@@ -207,6 +208,31 @@ def user_add_command(name: str, roles: tuple[str, ...], team: str | None, passwo
     except EngineError as exc:
         _fail(exc)
     click.echo(f"added {name} ({', '.join(roles)}{', team ' + team if team else ''})")
+
+
+programs = AppGroup("program", help="Programs: the lines of service run side by side.")
+cli.add_command(programs)
+
+
+@programs.command("add")
+@click.argument("name")
+@click.option("--process", "process", required=True, help="the deployed process model its new cases start on")
+@click.option("--team", "teams", multiple=True, help="a team that runs the program (repeat for several)")
+def program_add_command(name: str, process: str, teams: tuple[str, ...]):
+    """Add a program whose new cases start on process model PROCESS."""
+    try:
+        engine().programs.add(operator("casepath"), name, process, list(teams))
+    except EngineError as exc:
+        _fail(exc)
+    click.echo(f"added program {name}: new cases start on {process}")
+
+
+@programs.command("list")
+def program_list_command():
+    """The programs and the process each starts its cases on."""
+    for program in engine().programs.programs():
+        teams = f" (teams {', '.join(program['teams'])})" if program["teams"] else ""
+        click.echo(f"{program['name']}: {program['process']}{teams}")
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ class Settings:
     timer_poll_seconds: float
     max_upload_bytes: int
     timer_minimum: str = DEFAULT_TIMER_MINIMUM
+    script_time_limit: float = 1.0
     start_scheduler: bool = True
 
     @classmethod
@@ -59,6 +60,7 @@ class Settings:
             timer_poll_seconds=float(env.get("CASEPATH_TIMER_POLL_SECONDS", "2")),
             max_upload_bytes=int(float(env.get("CASEPATH_MAX_UPLOAD_MB", "5")) * 1024 * 1024),
             timer_minimum=_timer_minimum(env.get("CASEPATH_TIMER_MINIMUM") or DEFAULT_TIMER_MINIMUM),
+            script_time_limit=_seconds(env, "CASEPATH_SCRIPT_TIME_LIMIT", 1.0),
         )
 
 
@@ -69,6 +71,19 @@ def _timer_minimum(text: str) -> str:
     except ValueError as exc:
         raise ConfigError(f"CASEPATH_TIMER_MINIMUM must be a positive ISO-8601 duration such as PT1M: {exc}") from None
     return text.strip()
+
+
+def _seconds(env: dict, name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise ConfigError(f"{name} must be a number of seconds above 0, not {text!r}")
+    return value
 
 
 def _secret_key(env: str, instance_dir: Path) -> str:

@@ -10,7 +10,8 @@ import logging
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import BadRequest, Conflict, DeploymentInvalid, EngineError, Forbidden, InvalidData, NotFound
+from engine.errors import (BadRequest, Conflict, DeploymentInvalid, EngineError, Forbidden, InvalidData, NotFound,
+                           StepFailed)
 
 log = logging.getLogger("casepath.web")
 
@@ -28,6 +29,7 @@ STATUS = {
     Conflict: 409,
     InvalidData: 422,
     DeploymentInvalid: 422,
+    StepFailed: 422,
 }
 PAGE_TITLES = {403: "Not allowed", 409: "Someone got there first"}
 UNEXPECTED = "something went wrong on the server; nothing was changed"

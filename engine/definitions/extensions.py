@@ -50,3 +50,11 @@ def purpose_by_name(bpmn_id: str | None) -> str | None:
         if bpmn_id == name or (name.endswith("_") and bpmn_id.startswith(name)):
             return purpose
     return None
+
+
+def instructions_of(task_spec) -> str | None:
+    """The text a person doing the task reads: SpiffArena's instructionsForEndUser, else the
+    element's BPMN documentation."""
+    extensions = getattr(task_spec, "extensions", None) or {}
+    text = extensions.get("instructionsForEndUser") or getattr(task_spec, "documentation", None)
+    return text.strip() if isinstance(text, str) and text.strip() else None

@@ -53,7 +53,14 @@ def check_structure(root, filename: str, executable_ids: set[str], all_process_i
                     f"{kind_words(node)} {label_of(node)} has {len(flows)} outgoing flows "
                     f"({', '.join(f.get('id') for f in flows)}); only a gateway or a start event may have more "
                     "than one: split with a parallel gateway, or choose with an exclusive gateway"), filename))
-            if kind in SUBPROCESSES:
+            if kind == "subProcess" and node.get("triggeredByEvent") == "true":
+                # SpiffWorkflow 3.2 parses an event subprocess but never waits on its start
+                # event, so a case would silently ignore whatever should start it.
+                problems.append(problem(node.get("id"), (
+                    f"event subprocess {label_of(node)}: event subprocesses are not supported (the engine "
+                    "never starts them); draw a boundary event on the activity it should interrupt or run "
+                    "beside, leading to the same steps"), filename))
+            elif kind in SUBPROCESSES:
                 problems.extend(_start_and_end(node, filename))
             problems.extend(_loops(node, filename))
             if kind == "callActivity":

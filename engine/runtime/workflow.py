@@ -15,8 +15,13 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
+from SpiffWorkflow.bpmn.specs.mixins.none_task import NoneTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -77,9 +82,35 @@ _TIMER_KINDS = {
 }
 
 
-def _timer_definition(task_spec):
+def _passes_through(task_spec) -> bool:
+    return isinstance(task_spec, NoneTask) and not isinstance(task_spec, (ManualTask, UserTask))
+
+
+def _is_human(task_spec) -> bool:
+    """A user task (a form) or a manual task (done off-line, confirmed with Done)."""
+    return isinstance(task_spec, (UserTask, ManualTask))
+
+
+def _own_timer(task_spec):
     definition = getattr(task_spec, "event_definition", None)
     return definition if isinstance(definition, TimerEventDefinition) else None
+
+
+def _timer_definition(task_spec):
+    """The timer a waiting task waits on: its own, or the one an event gateway races
+    against its other events (SpiffWorkflow waits on the gateway for all of them)."""
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return next((d for d in definition.event_definitions if isinstance(d, TimerEventDefinition)), None)
+    return definition if isinstance(definition, TimerEventDefinition) else None
+
+
+def _timer_element(task_spec, definition):
+    """The catch event that holds `definition`: the task's own element, or the gateway's branch."""
+    if getattr(task_spec, "event_definition", None) is definition:
+        return task_spec
+    # SpiffWorkflow moves the branches' definitions onto the gateway and names each after its element.
+    return next((o for o in task_spec.outputs if definition.name and o.bpmn_name == definition.name), task_spec)
 
 
 @dataclass
@@ -113,12 +144,40 @@ class CaseWorkflow:
             # READY (a timer that fell due meanwhile); run again until none is.
             for _ in range(100):
                 self.workflow.do_engine_steps(will_complete_task=self._before, did_complete_task=self._after)
-                if not any(not t.task_spec.manual for t in self.workflow.get_tasks(state=TaskState.READY)):
+                # A plain bpmn:task has no performer: casepath passes through it (deploy warns),
+                # where SpiffWorkflow would wait for someone to run it.
+                passing = [t for t in self.workflow.get_tasks(state=TaskState.READY) if _passes_through(t.task_spec)]
+                for task in passing:
+                    task.run()
+                if not passing and not any(not t.task_spec.manual
+                                           for t in self.workflow.get_tasks(state=TaskState.READY)):
                     break
-        except SpiffWorkflowException as exc:
-            task = getattr(exc, "task", None)
-            bpmn_id = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
-            raise ScriptFailed(bpmn_id, _explain(exc)) from exc
+        except ScriptFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure of the diagram's own code is named, never a 500
+            raise self._failure(exc) from exc
+
+    def _failure(self, exc: Exception) -> ScriptFailed:
+        """The element a step failed at and why, in words an administrator can act on."""
+        task = getattr(exc, "task", None)
+        if task is None:  # raised outside a task's run (an update hook): the task left in error, if any
+            task = next((t for t in self._all_tasks() if t.has_state(TaskState.ERROR)), None)
+        bpmn_id = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
+        if isinstance(exc, SpiffWorkflowException):
+            return ScriptFailed(bpmn_id, _explain(exc))
+        return ScriptFailed(bpmn_id, f"{type(exc).__name__}: {exc}")
+
+    def retry_failed(self, data: dict | None = None) -> list[str]:
+        """Run again the elements a failure stopped (after the cause was fixed); their ids.
+
+        `data` is a correction an administrator made to the failing element's data."""
+        failed = [t for t in self._all_tasks() if t.has_state(TaskState.ERROR)]
+        for task in failed:
+            if data:
+                task.data.update(data)
+            task._set_state(TaskState.READY)
+        self.run_engine()
+        return [t.task_spec.bpmn_id for t in failed]
 
     def _before(self, task) -> None:
         spec = task.task_spec
@@ -159,14 +218,17 @@ class CaseWorkflow:
             model = properties(spec)["opensCase"]
             self.events.append(StepEvent("open_linked_case", f"{_name(spec)}: a new {model} case opens for "
                                          "the same client", spec.bpmn_id, {"model": model}))
-        if _timer_definition(spec) is not None and task.has_state(TaskState.COMPLETED):
+        if _own_timer(spec) is not None and task.has_state(TaskState.COMPLETED):
             self.events.append(StepEvent("timer_fired", f"timer {_name(spec)} fired", spec.bpmn_id,
                                          {"timer_id": str(task.id)}))
 
     def complete_user_task(self, task_id: str, data: dict) -> None:
         task = self.find_task(task_id)
         task.data.update(data)
-        task.run()
+        try:
+            task.run()  # the task's own post-script and output mappings run here
+        except Exception as exc:  # noqa: BLE001
+            raise self._failure(exc) from exc
         self.run_engine()
 
     def fire_timer(self, timer_id: str, now: datetime) -> bool:
@@ -185,11 +247,42 @@ class CaseWorkflow:
         else:
             task._set_internal_data(event_fired=True)
         task.task_spec._update(task)
+        if _own_timer(task.task_spec) is None:  # an event gateway's timer won the race
+            element = _timer_element(task.task_spec, definition)
+            self.events.append(StepEvent("timer_fired", f"timer {_name(element)} fired", element.bpmn_id,
+                                         {"timer_id": str(task.id)}))
         if isinstance(definition, CycleTimerEventDefinition):
             self.events.append(StepEvent("timer_fired", f"timer {_name(task.task_spec)} fired (repeating)",
                                          task.task_spec.bpmn_id, {"timer_id": str(task.id)}))
         self.run_engine()
         return True
+
+    def waiting_messages(self) -> list[str]:
+        """Names of the messages something in the case waits for (catch events, receive
+        tasks, event gateways, boundary events, event-subprocess starts)."""
+        return sorted({d.name for d in self._message_definitions()})
+
+    def catch_message(self, name: str, payload: dict | None) -> bool:
+        """Deliver a message and run what follows; False if nothing waits for it."""
+        definition = next((d for d in self._message_definitions() if d.name == name), None)
+        if definition is None:
+            return False
+        # SpiffWorkflow matches by definition (class and name); the payload lands in the
+        # catching element's message variable, as in SpiffArena.
+        self.workflow.catch(BpmnEvent(definition, payload if payload is not None else {}))
+        self.events.append(StepEvent("message_received", f"message '{name}' received", None,
+                                     {"message": name}))
+        self.run_engine()
+        return True
+
+    def _message_definitions(self):
+        for task in self._all_tasks():
+            if not task.has_state(TaskState.WAITING | TaskState.READY | TaskState.STARTED):
+                continue
+            definition = getattr(task.task_spec, "event_definition", None)
+            for candidate in getattr(definition, "event_definitions", None) or [definition]:
+                if isinstance(candidate, MessageEventDefinition):
+                    yield candidate
 
     # --- moving to another version of the process ---------------------
     def migrate_to(self, spec, subprocess_specs: dict, timer_clock) -> list[str]:
@@ -200,7 +293,7 @@ class CaseWorkflow:
         and every waiting timer are predicted again from the target, each timer under
         `timer_clock(task_id)` so it counts from when it started waiting."""
         top, subs = diff_workflow(codec.registry(), self.workflow, spec, subprocess_specs)
-        active = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+        active = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
         pairs = [(top, self.workflow, spec)]
         missing = []
         for sp_id, diff in subs.items():
@@ -251,7 +344,7 @@ class CaseWorkflow:
         found = []
         for task in self._all_tasks():
             spec = task.task_spec
-            if isinstance(spec, UserTask) and task.has_state(TaskState.READY):
+            if _is_human(spec) and task.has_state(TaskState.READY):
                 props = properties(spec)
                 found.append(UserTaskInfo(
                     id=str(task.id), bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
@@ -267,10 +360,11 @@ class CaseWorkflow:
                 continue
             due = _due_instant(task, definition, now)
             if due is not None:
-                found.append(TimerInfo(str(task.id), task.task_spec.bpmn_id, definition.name or
-                                       task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                element = _timer_element(task.task_spec, definition)
+                found.append(TimerInfo(str(task.id), element.bpmn_id, definition.name or
+                                       element.bpmn_name or element.bpmn_id,
                                        _TIMER_KINDS.get(type(definition), "timer"), due,
-                                       purpose_of(task.task_spec)))
+                                       purpose_of(element) or purpose_of(task.task_spec)))
         return found
 
     def active_element_ids(self) -> list[str]:
@@ -352,7 +446,9 @@ def _name(spec) -> str:
 
 
 def _explain(exc: SpiffWorkflowException) -> str:
-    base = exc.__cause__ or getattr(exc, "exception", None)
+    # Spiff wraps an expression's error without keeping it (no `exception`, no `from`): the
+    # context is what the expression raised, e.g. the script limit it met.
+    base = exc.__cause__ or getattr(exc, "exception", None) or exc.__context__
     message = str(exc).split("\n")[0]
     if base is not None and str(base) not in message:
         message = f"{message} ({type(base).__name__}: {base})"

@@ -7,7 +7,8 @@ from sqlalchemy import func, or_, select
 
 from .. import policy
 from ..clock import Clock
-from ..definitions.input_limits import check_length
+from ..definitions.forms import FormCatalog
+from ..definitions.input_limits import check_length, problems_in
 from ..errors import BadRequest, InvalidData
 from ..policy import Actor, visible_case
 from ..store import process_versions
@@ -15,6 +16,7 @@ from ..store.models import Case, Client, User
 from ..store.unit_of_work import Store
 from ..views.case_view import CaseViews
 from ..views.rows import case_summary
+from .programs import ProgramService
 from .runner import CaseRunner
 
 
@@ -44,29 +46,53 @@ def client_from(client: dict, now: datetime) -> Client:
                   birth_date=birth_date, preferred_language=client.get("preferred_language"), created_at=now)
 
 
+# What the engine itself gives every case at its start; start data may not replace it.
+_START_NAMES = frozenset({"case_id", "program", "client"})
+
+
+def _variable_problems(variables) -> list[dict]:
+    if variables is None:
+        return []
+    if not isinstance(variables, dict):
+        return [{"field": "variables", "message": "expected an object"}]
+    problems = [{"field": f"variables/{name}", "message": "names starting with _ are reserved"}
+                for name in variables if str(name).startswith("_")]
+    problems += [{"field": f"variables/{name}", "message": f"'{name}' is set by casepath at the start"}
+                 for name in variables if name in _START_NAMES]
+    return problems + problems_in(variables, "variables")
+
+
 class CaseService:
-    def __init__(self, store: Store, runner: CaseRunner, views: CaseViews, clock: Clock, case_process: str):
+    def __init__(self, store: Store, runner: CaseRunner, views: CaseViews, clock: Clock, case_process: str,
+                 forms: FormCatalog):
         self.store = store
         self.runner = runner
         self.views = views
         self.clock = clock
         self.case_process = case_process
+        self.forms = forms
 
     def open_case(self, actor: Actor, client: dict, program: str | None = None,
-                  team: str | None = None, model_id: str | None = None) -> dict:
+                  team: str | None = None, model_id: str | None = None, variables: dict | None = None) -> dict:
+        """Open a case on `model_id`, else its program's process, else the default process,
+        with `variables` as start data (checked against the start event's form, if any)."""
         policy.require(policy.may_open_cases(actor), "your role may not open cases")
         bounded = check_length(program, "program", 120) + check_length(team, "team", 80) + \
-            check_length(model_id, "process", 200)
+            check_length(model_id, "process", 200) + _variable_problems(variables)
         if bounded:
             raise InvalidData("the case cannot be opened as given", bounded)
         client_row = client_from(client, self.clock.now())
         with self.store.transaction() as uow:
-            version = process_versions.latest(uow.session, model_id or self.case_process)
+            process = model_id or ProgramService.process_of(uow.session, program) or self.case_process
+            version = process_versions.latest(uow.session, process)
+            start_form = self.runner.start_form(uow.session, version.id)
+            if variables or start_form:
+                self.forms.validate(start_form, variables or {})
             uow.session.add(client_row)
             uow.session.flush()
             case_manager = actor.id if policy.becomes_owner(actor, "case_manager") else None
             case, workflow = self.runner.start(uow, client_row, version, actor.username, program,
-                                               team or actor.team, case_manager)
+                                               team or actor.team, case_manager, variables=variables)
             return self.views.case_view(uow, case, workflow.active_element_ids())
 
     def get_case(self, actor: Actor, case_id: int) -> dict:
@@ -77,8 +103,8 @@ class CaseService:
             return self.views.case_view(uow, case, workflow.active_element_ids())
 
     def list_cases(self, actor: Actor, stage: str | None = None, assigned_to: str | None = None,
-                   q: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
-        for name, value in (("stage", stage), ("assigned_to", assigned_to), ("q", q)):
+                   q: str | None = None, limit: int = 100, offset: int = 0, program: str | None = None) -> list[dict]:
+        for name, value in (("stage", stage), ("assigned_to", assigned_to), ("q", q), ("program", program)):
             if check_length(value, name, 200):  # None passes; anything not text does not
                 raise BadRequest(f"the {name} filter must be plain text of at most 200 characters")
         with self.store.reading() as uow:
@@ -88,6 +114,8 @@ class CaseService:
                 query = query.where(visible)
             if stage:
                 query = query.where(Case.stage == stage)
+            if program:
+                query = query.where(Case.program == program)
             if assigned_to:
                 username = actor.username if assigned_to == "me" else assigned_to
                 query = query.join(User, User.id == Case.case_manager_id).where(User.username == username)

@@ -18,6 +18,7 @@ from ..definitions.input_limits import check_int, check_length
 from ..definitions.loader import parse_xml
 from ..definitions.version_diff import diff_files
 from ..errors import Conflict, DeploymentInvalid, InvalidData, NotFound
+from ..runtime.workflow import ScriptFailed
 from ..policy import Actor
 from ..store import process_versions
 from ..store.models import Case, ProcessDraft, ProcessVersion
@@ -166,7 +167,8 @@ class DesignerService:
             session = uow.session
             target = process_versions.version(session, model_id, to_version)
             query = select(Case.id).join(ProcessVersion, ProcessVersion.id == Case.process_version_id).where(
-                ProcessVersion.model_id == model_id, Case.status == "active", Case.process_version_id != target.id)
+                ProcessVersion.model_id == model_id, Case.status.in_(("active", "error")),
+                Case.process_version_id != target.id)
             if from_version is not None:
                 query = query.where(ProcessVersion.version == from_version)
             if case_ids:
@@ -202,12 +204,17 @@ class DesignerService:
                 # A waiting timer counts from when it was scheduled; anything else from now.
                 return FixedClock(started[task_id]) if task_id in started else self.clock
 
-            with using_clock(self.clock):
-                missing = workflow.migrate_to(new_spec, new_subprocesses, timer_clock)
-            if missing:
-                refusal = (f"case {case_id} is at {', '.join(missing)}, which version {target.version} "
-                           f"does not have; it stays on version {source_version}")
-            else:
+            try:
+                with using_clock(self.clock):
+                    missing = workflow.migrate_to(new_spec, new_subprocesses, timer_clock)
+                if missing:
+                    refusal = (f"case {case_id} is at {', '.join(missing)}, which version {target.version} "
+                               f"does not have; it stays on version {source_version}")
+            except ScriptFailed as failure:
+                missing = [failure.bpmn_id or model]
+                refusal = (f"case {case_id} would fail at '{failure.bpmn_id}' on version {target.version} "
+                           f"({failure.message}); it stays on version {source_version}")
+            if not refusal:
                 case.process_version_id = target_id
                 session.flush()
                 session.expire(case, ["process_version"])

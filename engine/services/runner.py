@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from ..clock import Clock, using_clock
 from ..definitions.catalog import ProcessCatalog
 from ..definitions.checks import all_task_specs
-from ..definitions.extensions import purpose_of
-from ..errors import Conflict
+from ..definitions.extensions import instructions_of, properties, purpose_of
+from ..definitions.forms import form_name
+from ..errors import Conflict, StepFailed
 from ..runtime.workflow import CaseWorkflow, ScriptFailed
 from ..store import process_versions
 from ..store.models import Case, Client, ProcessVersion
@@ -31,6 +32,7 @@ class CaseRunner:
         self.clock = clock
         self._files_by_version: dict[int, tuple[str, list]] = {}
         self._purposes: dict[int, dict[str, str]] = {}
+        self._instructions: dict[int, dict[str, str]] = {}
 
     def specs(self, session: Session, version_id: int) -> tuple:
         """A version's parsed specs (versions never change, so their files are read once)."""
@@ -50,21 +52,44 @@ class CaseRunner:
                 if getattr(task_spec, "bpmn_id", None) and (purpose := purpose_of(task_spec))}
         return self._purposes[version_id]
 
+    def instructions(self, session: Session, version_id: int, bpmn_id: str) -> str | None:
+        """What the diagram tells the person doing a task: its instructions or documentation."""
+        if version_id not in self._instructions:
+            spec, subprocess_specs = self.specs(session, version_id)
+            self._instructions[version_id] = {
+                task_spec.bpmn_id: text for _, task_spec in all_task_specs(spec, subprocess_specs)
+                if getattr(task_spec, "bpmn_id", None) and (text := instructions_of(task_spec))}
+        return self._instructions[version_id].get(bpmn_id)
+
+    def start_form(self, session: Session, version_id: int) -> str | None:
+        """The form a version's start event asks for (its start data), if it has one."""
+        spec, _ = self.specs(session, version_id)
+        for start_event in spec.start.outputs:
+            name = form_name(properties(start_event).get("formJsonSchemaFilename"))
+            if name:
+                return name
+        return None
+
     def load(self, uow: UnitOfWork, case: Case) -> CaseWorkflow:
         spec, subprocess_specs = self.specs(uow.session, case.process_version_id)
         return CaseWorkflow.load(uow.workflow_state(case.id), spec, subprocess_specs, self.script_engine)
 
     def run(self, uow: UnitOfWork, case: Case, actor: str, step: Callable[[CaseWorkflow], None],
-            task_base: datetime | None = None, as_of: Clock | None = None) -> CaseWorkflow:
+            task_base: datetime | None = None, as_of: Clock | None = None,
+            refuse_on_failure: bool = False, retrying: bool = False) -> CaseWorkflow:
         """Run `step(workflow)` on the case and write everything it changed.
 
         `task_base` is when the step should have happened (a timer's due time): tasks it opens
-        are due relative to that, so a timer fired late still shows its task as overdue."""
+        are due relative to that, so a timer fired late still shows its task as overdue.
+        When the diagram's own code fails, a person's step is refused (StepFailed: the caller's
+        transaction rolls back, nothing changes); an engine step (a timer, a message) stops the
+        case with an incident instead, since nobody is there to be told."""
         with using_clock(as_of or self.clock):
-            if case.status == "error":
-                raise Conflict(f"case {case.id} is stopped by an error and needs an administrator: {case.error}")
+            if case.status == "error" and not retrying:
+                raise Conflict(f"case {case.id} is stopped by an incident at '{case.error_element_id}' "
+                               f"({case.error}); a supervisor or administrator must retry it")
             workflow = self.load(uow, case)
-            self._step(uow, case, workflow, step)
+            self._step(uow, case, workflow, step, refuse_on_failure)
             self.save(uow, case, workflow, actor, task_base)
         return workflow
 
@@ -77,19 +102,25 @@ class CaseRunner:
         for event in linked:
             self._open_linked_case(uow, case, event.data["model"], actor)
 
-    def _step(self, uow: UnitOfWork, case: Case, workflow: CaseWorkflow, step) -> None:
+    def _step(self, uow: UnitOfWork, case: Case, workflow: CaseWorkflow, step,
+              refuse_on_failure: bool = False) -> None:
         try:
             step(workflow)
         except ScriptFailed as failure:
-            # The diagram's own script failed: this one case stops with a clear error;
-            # what the user did is kept, nothing past the failing element runs.
+            if refuse_on_failure:
+                raise StepFailed(failure.bpmn_id, failure.message) from failure
+            # An incident: this one case stops with the element and the reason; what came
+            # before is kept, nothing past the failing element runs until someone retries.
             case.status = "error"
-            case.error = f"{failure.bpmn_id or 'a script'}: {failure.message}"
-            uow.audit(case.id, "engine", "script_error", case.error, failure.bpmn_id)
+            case.error = failure.message
+            case.error_element_id = failure.bpmn_id
+            case.error_at = self.clock.now()
+            uow.audit(case.id, "engine", "incident", f"{failure.bpmn_id or 'the process'}: {failure.message}",
+                      failure.bpmn_id, data={"element_id": failure.bpmn_id, "message": failure.message})
 
     def start(self, uow: UnitOfWork, client: Client, version: ProcessVersion, opened_by: str,
               program: str | None, team: str | None, case_manager_id: int | None,
-              previous_case_id: int | None = None) -> tuple[Case, CaseWorkflow]:
+              previous_case_id: int | None = None, variables: dict | None = None) -> tuple[Case, CaseWorkflow]:
         now = self.clock.now()
         case = Case(client_id=client.id, program=program, team=team, stage="screening", status="active",
                     opened_by=opened_by, opened_at=now, process_version_id=version.id, updated_at=now,
@@ -102,11 +133,13 @@ class CaseRunner:
                   data={"model": version.model_id, "version": version.version, "previous_case_id": previous_case_id})
         uow.record(case.id, "referral", "Case opened" if not previous_case_id else
                    f"Re-entry after case {previous_case_id}", opened_by,
-                   {"client": client_view(client), "program": program, "previous_case_id": previous_case_id})
+                   {"client": client_view(client), "program": program, "previous_case_id": previous_case_id,
+                    **({"start_data": variables} if variables else {})})
         spec, subprocess_specs = self.specs(uow.session, version.id)
         with using_clock(self.clock):
             workflow = CaseWorkflow.start(spec, subprocess_specs, self.script_engine,
-                                          {"case_id": case.id, "program": program, "client": client_view(client)})
+                                          {**(variables or {}), "case_id": case.id, "program": program,
+                                           "client": client_view(client)})
             self._step(uow, case, workflow, CaseWorkflow.run_engine)
             self.save(uow, case, workflow, opened_by)
         return case, workflow

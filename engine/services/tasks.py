@@ -16,7 +16,7 @@ from .. import policy
 from ..clock import Clock
 from ..definitions import record_rules
 from ..definitions.forms import FormCatalog
-from ..errors import BadRequest, Conflict, Forbidden, InvalidData, NotFound
+from ..errors import BadRequest, Conflict, Forbidden, InvalidData, NotFound, StepFailed
 from ..policy import Actor
 from ..runtime.workflow import CaseWorkflow, StepEvent
 from ..store.models import Case, FormDraft, HumanTask, TaskDelegation, TaskFollowUp, User
@@ -68,6 +68,9 @@ class TaskService:
             form = self.forms.get(task.form) if task.form in self.forms else None
             view["schema"] = form.schema if form else {}
             view["ui_schema"] = form.ui_schema if form else {}
+            view["instructions"] = self.runner.instructions(uow.session, task.case.process_version_id, task.bpmn_id)
+            # A task without a form (a manual task) is confirmed with Done, nothing to fill in.
+            view["action"] = "complete" if task.form else "done"
             data, draft = {}, None
             if task.state == "open" and with_answers:
                 workflow = self.runner.load(uow, task.case)
@@ -324,6 +327,20 @@ class TaskService:
             raise InvalidData("the form breaks a rule of practice; see details", found)
 
     def complete(self, actor: Actor, task_id: str, data: dict, expected_version: int | None = None) -> dict:
+        try:
+            return self._complete(actor, task_id, data, expected_version)
+        except StepFailed as failure:
+            # Nothing of the completion was kept; the attempt is, so an administrator sees it.
+            with self.store.transaction() as uow:
+                task = uow.session.get(HumanTask, task_id)
+                uow.audit(task.case_id, actor.username, "step_failed",
+                          f"{actor.username} completed '{task.name}' but the step after it failed at "
+                          f"'{failure.element_id}': {failure.reason}; nothing was changed", failure.element_id,
+                          data={"task_id": task.id, "element_id": failure.element_id, "message": failure.reason,
+                                "fields": sorted(data)})
+            raise
+
+    def _complete(self, actor: Actor, task_id: str, data: dict, expected_version: int | None) -> dict:
         with self.store.transaction() as uow:
             task = self._visible_task(uow, actor, task_id)
             if not policy.can_work_lane(actor, task.lane):
@@ -353,6 +370,6 @@ class TaskService:
                 workflow.complete_user_task(task.id, data)
 
             uow.record(case.id, task.form or "task", task.name, actor.username, data, task.bpmn_id)
-            workflow = self.runner.run(uow, case, actor.username, step)
+            workflow = self.runner.run(uow, case, actor.username, step, refuse_on_failure=True)
             view = self.views.case_view(uow, case, workflow.active_element_ids())
             return {"case": view, "next_tasks": view["tasks"]}

@@ -18,7 +18,7 @@ MAX_TIMER_STEPS_PER_CASE = 1000
 @dataclass
 class TimerRun:
     fired: int = 0
-    failed: list[dict] = field(default_factory=list)  # {"case_id", "error"} of cases a step stopped
+    failed: list[dict] = field(default_factory=list)  # {"case_id", "element_id", "error"}: incidents opened
 
 
 class TimerService:
@@ -62,7 +62,8 @@ class TimerService:
                     continue
                 count = self._fire_case_timers(uow, case, now)
                 if case.status == "error":
-                    run.failed.append({"case_id": case.id, "error": case.error})
+                    run.failed.append({"case_id": case.id, "element_id": case.error_element_id,
+                                       "error": case.error})
                 if count == 0:
                     skipped.add(case.id)  # nothing would fire: do not pick it again this run
                 fired += count

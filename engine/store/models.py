@@ -115,16 +115,20 @@ class Client(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_team_stage", "team", "stage"),)
+    __table_args__ = (Index("ix_cases_team_stage", "team", "stage"), Index("ix_cases_status", "status"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
     program: Mapped[str | None] = mapped_column(String(120), nullable=True)
     team: Mapped[str | None] = mapped_column(String(80), nullable=True)
     stage: Mapped[str] = mapped_column(String(40))
-    # active, completed, or error (a script failed; the case waits for an admin)
+    # active, completed, or error: an incident (a timer's or message's step failed; the case
+    # waits for a supervisor or admin to fix the cause and retry). The incident names the
+    # element, the reason and when.
     status: Mapped[str] = mapped_column(String(20), default="active")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_element_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    error_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     case_manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     acuity: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -310,3 +314,13 @@ class ProcessDraft(Base):
     problems: Mapped[list] = mapped_column(JSON, default=list)
     updated_by: Mapped[str] = mapped_column(String(80))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Program(Base):
+    """A line of service (aging services, child welfare...) and the process its new cases start on."""
+    __tablename__ = "programs"
+
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    process: Mapped[str] = mapped_column(String(200))
+    teams: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

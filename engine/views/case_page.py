@@ -23,13 +23,15 @@ from .case_view import CaseViews
 from .rows import case_summary, entry_views
 
 # The stages a case walks through, in order, for the progress bar.
-PROGRESS = [s for s in STAGES if s not in ("closed", "ineligible")]
+PROGRESS = [s for s in STAGES if s not in ("closed", "ineligible", "withdrawn")]
 
 
 def stage_progress(stage: str) -> list[dict]:
     """Each stage as done, current or to come (a closed or ineligible case shows where it ended)."""
     if stage == "ineligible":
         return [{"stage": "screening", "state": "done"}, {"stage": "ineligible", "state": "current"}]
+    if stage == "withdrawn":  # the client stopped at a stage of their choosing; the record says which
+        return [{"stage": "withdrawn", "state": "current"}]
     position = PROGRESS.index(stage) if stage in PROGRESS else len(PROGRESS)
     steps = [{"stage": s, "state": "done" if i < position else "current" if i == position else "todo"}
              for i, s in enumerate(PROGRESS)]

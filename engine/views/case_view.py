@@ -12,6 +12,14 @@ from ..store.unit_of_work import UnitOfWork
 from .rows import case_summary, entry_views, task_view, timer_view
 
 
+def incident_of(case: Case) -> dict | None:
+    """A stopped case's incident (shared/API.md): the element, the reason, and when."""
+    if case.status != "error":
+        return None
+    return {"element_id": case.error_element_id, "message": case.error,
+            "at": case.error_at.isoformat() if case.error_at else None}
+
+
 class CaseViews:
     def __init__(self, forms: FormCatalog, clock: Clock):
         self.forms = forms
@@ -46,7 +54,7 @@ class CaseViews:
         view = self.case_context(uow, case)
         model, number = self.version_of(uow, case.process_version_id)
         view.update({
-            "error": case.error,
+            "error": incident_of(case),
             "process": {"model": model, "version": number, "active_elements": active_elements},
             "previous_case_id": case.previous_case_id,
             "next_case_id": uow.session.scalar(select(Case.id).where(Case.previous_case_id == case.id)

@@ -1,6 +1,8 @@
 """Small BPMN documents built for one check each."""
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n')
 NS = ('xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
       'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"')
@@ -91,3 +93,121 @@ def script(task_id: str, text: str = "x = 1", name: str = "", inner: str = "") -
 
 
 START_END = '<bpmn:startEvent id="start"/><bpmn:endEvent id="end"/>'
+
+
+def linear_process(process_id: str, *elements: str, lane: str = "case_manager", extra: str = "") -> str:
+    """start → each element in order → end, every node in one lane. Elements are BPMN XML
+    snippets whose first id="…" names them; `extra` is added to the process as is
+    (boundary events, messages, further flows)."""
+    import re
+
+    ids = ["start"] + [re.search(r'id="([^"]+)"', e).group(1) for e in elements] + ["end"]
+    flows = "".join(f'<bpmn:sequenceFlow id="flow_{i}" sourceRef="{a}" targetRef="{b}"/>'
+                    for i, (a, b) in enumerate(zip(ids, ids[1:])))
+    # human tasks in `extra` (after a boundary event, in an event subprocess) are in the lane too
+    ids += re.findall(r'<bpmn:(?:userTask|manualTask) id="([^"]+)"', extra)
+    refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in ids)
+    messages = "".join(f'<bpmn:message id="msg_{m}" name="{m}"/>' for m in
+                       sorted(set(re.findall(r'messageRef="msg_([^"]+)"', "".join(elements) + extra))))
+    return (f'{HEAD}<bpmn:definitions {NS} id="defs_{process_id}" targetNamespace="http://casepath.test">'
+            f'{messages}<bpmn:process id="{process_id}" isExecutable="true">'
+            f'<bpmn:laneSet id="lanes"><bpmn:lane id="the_lane" name="{lane}">{refs}</bpmn:lane></bpmn:laneSet>'
+            f'<bpmn:startEvent id="start"/>{"".join(elements)}<bpmn:endEvent id="end"/>{flows}{extra}'
+            f'</bpmn:process></bpmn:definitions>')
+
+
+def user_task(task_id: str, name: str, form: str | None = "contact.schema.json") -> str:
+    form_xml = (f'<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property '
+                f'name="formJsonSchemaFilename" value="{form}"/></spiffworkflow:properties>'
+                '</bpmn:extensionElements>') if form else ""
+    return f'<bpmn:userTask id="{task_id}" name="{name}">{form_xml}</bpmn:userTask>'
+
+
+def script_task(task_id: str, script: str, name: str = "Script") -> str:
+    return f'<bpmn:scriptTask id="{task_id}" name="{name}"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>'
+
+
+def timer_event(event_id: str, duration: str, name: str = "Wait") -> str:
+    return (f'<bpmn:intermediateCatchEvent id="{event_id}" name="{name}"><bpmn:timerEventDefinition>'
+            f'<bpmn:timeDuration>"{duration}"</bpmn:timeDuration></bpmn:timerEventDefinition>'
+            '</bpmn:intermediateCatchEvent>')
+
+
+def message_event(event_id: str, message: str, variable: str | None = None, name: str = "Wait for news") -> str:
+    var = (f'<bpmn:extensionElements><spiffworkflow:messageVariable>{variable}</spiffworkflow:messageVariable>'
+           '</bpmn:extensionElements>') if variable else ""
+    return (f'<bpmn:intermediateCatchEvent id="{event_id}" name="{name}">'
+            f'<bpmn:messageEventDefinition id="{event_id}_def" messageRef="msg_{message}">{var}'
+            '</bpmn:messageEventDefinition></bpmn:intermediateCatchEvent>')
+
+
+def graph_process(process_id: str, nodes: list[str], edges: list[tuple[str, str]], lane: str = "case_manager",
+                  extra: str = "") -> str:
+    """A process of the given nodes (BPMN XML snippets, start and end events included) joined
+    by the given (source, target) flows, every node in one lane. Nodes inside `extra`
+    (boundary events, event subprocesses) are added as they are."""
+    import re
+
+    ids = [re.search(r'id="([^"]+)"', n).group(1) for n in nodes]
+    flows = "".join(f'<bpmn:sequenceFlow id="flow_{a}_{b}" sourceRef="{a}" targetRef="{b}"/>' for a, b in edges)
+    refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in ids)
+    messages = "".join(f'<bpmn:message id="msg_{m}" name="{m}"/>' for m in
+                       sorted(set(re.findall(r'messageRef="msg_([^"]+)"', "".join(nodes) + extra))))
+    return (f'{HEAD}<bpmn:definitions {NS} id="defs_{process_id}" targetNamespace="http://casepath.test">'
+            f'{messages}<bpmn:process id="{process_id}" isExecutable="true">'
+            f'<bpmn:laneSet id="lanes"><bpmn:lane id="the_lane" name="{lane}">{refs}</bpmn:lane></bpmn:laneSet>'
+            f'{"".join(nodes)}{flows}{extra}</bpmn:process></bpmn:definitions>')
+
+def automatic_process(process_id: str, *, script: str | None = None, condition: str | None = None,
+                      cardinality: str | None = None, decision: str | None = None) -> str:
+    """start → one automatic element → user task "work" → end. The element is the first given of:
+    a script task "run_script", an exclusive gateway "gw" whose conditional flow has `condition`, a
+    sequential multi-instance script task "each_item" run `cardinality` times, or a business rule
+    task "decide" calling the decision `decision`. Script and expression text is XML-escaped here."""
+    if script is not None:
+        element = f'<bpmn:scriptTask id="run_script" name="Script"><bpmn:script>{escape(script)}</bpmn:script></bpmn:scriptTask>'
+        flows = _flow("start", "run_script", 0) + _flow("run_script", "work", 1)
+    elif condition is not None:
+        element = '<bpmn:exclusiveGateway id="gw" default="flow_default"/>'
+        flows = (_flow("start", "gw", 0) + '<bpmn:sequenceFlow id="flow_conditional" sourceRef="gw" targetRef="work">'
+                 f'<bpmn:conditionExpression>{escape(condition)}</bpmn:conditionExpression></bpmn:sequenceFlow>'
+                 '<bpmn:sequenceFlow id="flow_default" sourceRef="gw" targetRef="work"/>')
+    elif cardinality is not None:
+        element = ('<bpmn:scriptTask id="each_item" name="Each item"><bpmn:multiInstanceLoopCharacteristics '
+                   f'isSequential="true"><bpmn:loopCardinality>{escape(cardinality)}</bpmn:loopCardinality>'
+                   '</bpmn:multiInstanceLoopCharacteristics><bpmn:script>counted = 1</bpmn:script></bpmn:scriptTask>')
+        flows = _flow("start", "each_item", 0) + _flow("each_item", "work", 1)
+    else:
+        element = (f'<bpmn:businessRuleTask id="decide" name="Decide"><bpmn:extensionElements><spiffworkflow:'
+                   f'calledDecisionId>{decision}</spiffworkflow:calledDecisionId></bpmn:extensionElements>'
+                   '</bpmn:businessRuleTask>')
+        flows = _flow("start", "decide", 0) + _flow("decide", "work", 1)
+    element_id = element.split('id="')[1].split('"')[0]
+    refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in ("start", element_id, "work", "end"))
+    form = ('<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property '
+            'name="formJsonSchemaFilename" value="contact.schema.json"/></spiffworkflow:properties>'
+            '</bpmn:extensionElements>')
+    return (f'{HEAD}<bpmn:definitions {NS} id="defs_{process_id}" targetNamespace="http://casepath.test">'
+            f'<bpmn:process id="{process_id}" isExecutable="true">'
+            f'<bpmn:laneSet id="lanes"><bpmn:lane id="the_lane" name="case_manager">{refs}</bpmn:lane></bpmn:laneSet>'
+            f'<bpmn:startEvent id="start"/>{element}<bpmn:userTask id="work" name="Log contact">{form}</bpmn:userTask>'
+            f'<bpmn:endEvent id="end"/>{flows}{_flow("work", "end", 2)}</bpmn:process></bpmn:definitions>')
+
+
+def _flow(source: str, target: str, index: int) -> str:
+    return f'<bpmn:sequenceFlow id="flow_{index}" sourceRef="{source}" targetRef="{target}"/>'
+
+
+def decision_table(decision_id: str, *, input_expression: str = "case_id", input_entry: str = "> 0",
+                   output_entry: str = "True") -> str:
+    """A one-rule DMN table deciding `eligible` from one input (by default, any case); each text is
+    XML-escaped here."""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" '
+            f'id="defs_{decision_id}" name="{decision_id}" namespace="http://casepath.test">'
+            f'<decision id="{decision_id}" name="{decision_id}"><decisionTable id="{decision_id}_table" hitPolicy="FIRST">'
+            '<input id="in_1" label="Input"><inputExpression id="in_1_expr" typeRef="integer">'
+            f'<text>{escape(input_expression)}</text></inputExpression></input>'
+            '<output id="out_1" label="Eligible" name="eligible" typeRef="boolean"/>'
+            f'<rule id="rule_1"><inputEntry id="r1_in"><text>{escape(input_entry)}</text></inputEntry>'
+            f'<outputEntry id="r1_out"><text>{escape(output_entry)}</text></outputEntry></rule>'
+            '</decisionTable></decision></definitions>')

@@ -15,11 +15,43 @@ def open_case():
         from engine.errors import InvalidData
 
         raise InvalidData("client is required", [{"field": "client", "message": "this field is required"}])
-    program = body.get("program")
-    if program is not None and not isinstance(program, str):
-        raise BadRequest("program must be a string")
-    case = engine().cases.open_case(actor(), body["client"], program=program)
+    for name in ("program", "process"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise BadRequest(f"{name} must be a string")
+    case = engine().cases.open_case(actor(), body["client"], program=body.get("program"),
+                                    model_id=body.get("process"), variables=body.get("variables"))
     return jsonify(case), 201
+
+
+@api.post("/cases/<int:case_id>/messages")
+def deliver_message(case_id: int):
+    body = json_body()
+    return jsonify(engine().messages.deliver(actor(), case_id, body.get("name"), body.get("payload")))
+
+
+@api.post("/cases/<int:case_id>/retry")
+def retry_case(case_id: int):
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise BadRequest("the request body must be a JSON object")
+    return jsonify(engine().incidents.retry(actor(), case_id, body.get("variables")))
+
+
+@api.get("/incidents")
+def list_incidents():
+    return jsonify(engine().incidents.incidents(actor()))
+
+
+@api.get("/programs")
+def list_programs():
+    actor()
+    return jsonify(engine().programs.programs())
+
+
+@api.post("/programs")
+def add_program():
+    body = json_body()
+    return jsonify(engine().programs.add(actor(), body.get("name"), body.get("process"), body.get("teams"))), 201
 
 
 @api.get("/cases")
@@ -28,6 +60,7 @@ def list_cases():
     if stage and stage not in STAGES:
         raise BadRequest(f"stage must be one of {', '.join(STAGES)}")
     return jsonify(engine().cases.list_cases(actor(), stage=stage, assigned_to=request.args.get("assigned_to"),
+                                       program=request.args.get("program"),
                                        q=request.args.get("q"), limit=int_arg("limit", 100, 1, 500),
                                        offset=int_arg("offset", 0)))
 

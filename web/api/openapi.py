@@ -85,7 +85,8 @@ DOCUMENT = {
                 "closed_at": {"type": ["string", "null"]},
                 "version": {"type": "integer", "description": "send back as `version` to detect stale forms"}}},
             "Case": {"allOf": [_ref("CaseSummary"), {"type": "object", "properties": {
-                "error": {"type": ["string", "null"]},
+                "error": {"oneOf": [{"type": "null"}, _ref("Incident")],
+                          "description": "set when status is error: the element, the reason and when"},
                 "process": {"type": "object", "properties": {
                     "model": {"type": "string"}, "version": {"type": "integer"},
                     "active_elements": {"type": "array", "items": {"type": "string"}}}},
@@ -99,6 +100,12 @@ DOCUMENT = {
                 "id": {"type": "integer"}, "at": {"type": "string"}, "actor": {"type": "string"},
                 "kind": {"type": "string"}, "bpmn_id": {"type": ["string", "null"]},
                 "message": {"type": "string"}, "data": {}}},
+            "Incident": {"type": "object", "properties": {
+                "element_id": {"type": ["string", "null"]}, "message": {"type": "string"},
+                "at": {"type": ["string", "null"]}}},
+            "Program": {"type": "object", "properties": {
+                "name": {"type": "string"}, "process": {"type": "string"},
+                "teams": {"type": "array", "items": {"type": "string"}}}},
             "ProcessVersion": {"type": "object", "properties": {
                 "id": {"type": "string"}, "version": {"type": "integer"}, "deployed_at": {"type": "string"},
                 "deployed_by": {"type": "string"}, "running_cases": {"type": "integer"}}},
@@ -128,14 +135,21 @@ DOCUMENT = {
             "username": {"type": "string"}, "roles": {"type": "array", "items": {"type": "string"}},
             "team": {"type": ["string", "null"]}}})}, tag="auth")},
         "/api/cases": {
-            "post": _op("Open a case; its process starts at screening",
-                        {"201": _json(_ref("Case")), "422": _json(_ref("Error"), "invalid client")},
+            "post": _op("Open a case on `process`, else its program's process, else the default process, "
+                        "with `variables` as start data",
+                        {"201": _json(_ref("Case")),
+                         "404": _json(_ref("Error"), "the process is not deployed"),
+                         "422": _json(_ref("Error"), "invalid client, or start data the start form refuses")},
                         body={"type": "object", "required": ["client"],
-                              "properties": {"client": _ref("Client"), "program": {"type": "string"}}}),
+                              "properties": {"client": _ref("Client"), "program": {"type": "string"},
+                                             "process": {"type": "string", "description": "a deployed model id"},
+                                             "variables": {"type": "object", "description": "start data, checked "
+                                                           "against the start event's form if it has one"}}}),
             "get": _op("Cases the caller may see", {"200": _json({"type": "array", "items": _ref("CaseSummary")})},
                        params=[_query("stage", {"type": "string", "enum": list(STAGES)}, "only this stage"),
                                _query("assigned_to", {"type": "string"}, "`me` or a username"),
                                _query("q", {"type": "string"}, "client name contains"),
+                               _query("program", {"type": "string"}, "only this program"),
                                _query("limit", {"type": "integer"}, "at most 500"),
                                _query("offset", {"type": "integer"}, "skip this many")])},
         "/api/cases/{case_id}": {"get": _op("A case with its open tasks and timers", {"200": _json(_ref("Case"))},
@@ -164,6 +178,32 @@ DOCUMENT = {
                 "at": {"type": "string"}, "who": {"type": "string"}, "what": {"type": "string"},
                 "why": {"type": ["string", "null"]}}}})},
             params=[_path("case_id", {"type": "integer"})])},
+        "/api/cases/{case_id}/messages": {"post": _op(
+            "Deliver a BPMN message to what in the case waits for it (catch event, receive task, event gateway, "
+            "boundary event); a failure in the step it starts is an incident",
+            {"200": _json(_ref("Case")), "409": _json(_ref("Error"), "nothing in the case waits for the message "
+                                                                    "(the error names what it waits for)")},
+            body={"type": "object", "required": ["name"], "properties": {
+                "name": {"type": "string"}, "payload": {"type": "object"}}},
+            params=[_path("case_id", {"type": "integer"})])},
+        "/api/cases/{case_id}/retry": {"post": _op(
+            "(supervisor, admin) Run the failed element of a case in error again, after its cause is fixed; an "
+            "administrator may correct the data it reads with `variables`",
+            {"200": _json(_ref("Case")), "409": _json(_ref("Error"), "the case has no incident")},
+            params=[_path("case_id", {"type": "integer"})])},
+        "/api/incidents": {"get": _op(
+            "(supervisor, admin) Cases stopped in error, oldest first",
+            {"200": _json({"type": "array", "items": {"allOf": [_ref("Incident"), {"type": "object", "properties": {
+                "case_id": {"type": "integer"}, "client": {"type": "string"}, "stage": {"type": "string"}}}]}})})},
+        "/api/programs": {
+            "get": _op("The programs and the process each starts its cases on",
+                       {"200": _json({"type": "array", "items": _ref("Program")})}),
+            "post": _op("(admin) Add a program", {"201": _json(_ref("Program")),
+                                                  "404": _json(_ref("Error"), "the process is not deployed"),
+                                                  "409": _json(_ref("Error"), "the name is taken")},
+                        body={"type": "object", "required": ["name", "process"], "properties": {
+                            "name": {"type": "string"}, "process": {"type": "string"},
+                            "teams": {"type": "array", "items": {"type": "string"}}}})},
         "/api/cases/{case_id}/audit": {"get": _op(
             "Every event on the case (supervisor, admin)",
             {"200": _json({"type": "array", "items": _ref("AuditEvent")})},
@@ -231,7 +271,9 @@ DOCUMENT = {
             {"200": _json({"type": "object", "properties": {"case": _ref("Case"), "next_tasks": {
                 "type": "array", "items": _ref("Task")}}}),
              "409": _json(_ref("Error"), "no longer open, claimed by someone else, or stale version"),
-             "422": _json(_ref("Error"), "one detail per invalid field")},
+             "422": _json(_ref("Error"), "one detail per invalid field (a field the form does not declare too); "
+                                         "or code step_failed naming the element when the step after it failed "
+                                         "(nothing changed)")},
             body={"type": "object", "properties": {"data": {"type": "object"}, "version": {"type": "integer"}}},
             params=[_path("task_id", {"type": "string"})], tag="tasks")},
         "/api/process-models": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from engine.errors import InvalidData
+from engine.errors import Conflict, InvalidData
 from engine.vocabulary import STAGES
 
 from ..context import engine
@@ -51,13 +51,56 @@ def client_plan(case_id):
     return render_template("plan_print.html", copy=copy)
 
 
+# What staff can tell a case from its page (the messages processes/case_lifecycle.bpmn waits for;
+# docs/diagram-vocabulary.md lists their payloads). The API takes any message a diagram declares.
+CHANGE_KINDS = ("hospital_admission", "hospital_discharge", "move", "loss_of_caregiver", "new_risk")
+REQUESTERS = ("client", "case_manager", "family", "provider")
+
+
+def _message_payload(name: str, form) -> dict:
+    note = (form.get("note") or "").strip()
+    if name == "significant_change":
+        kind = form.get("kind") or ""
+        if kind not in CHANGE_KINDS:
+            raise InvalidData("say what changed", [{"field": "kind", "message": "choose the kind of change"}])
+        return {"kind": kind, "note": note}
+    if name == "plan_change_requested":
+        requested_by = form.get("requested_by") or "client"
+        if requested_by not in REQUESTERS:
+            raise InvalidData("say who asked", [{"field": "requested_by", "message": "choose who asked"}])
+        return {"requested_by": requested_by, "note": note}
+    if name == "client_withdrew":
+        if not note:
+            raise InvalidData("record the client's reason", [{"field": "note", "message": "the reason is required"}])
+        return {"reason": note}
+    raise InvalidData("choose what to tell the case", [{"field": "message", "message": "unknown message"}])
+
+
+@ui.post("/cases/<int:case_id>/messages")
+@login_required
+def tell_case(case_id):
+    """The case page's *Tell the case* form: a significant change, a plan change request or the
+    client's withdrawal, delivered as the BPMN message the diagram waits for."""
+    name = request.form.get("message") or ""
+    try:
+        engine().messages.deliver(current_actor(), case_id, name, _message_payload(name, request.form))
+    except (Conflict, InvalidData) as refused:
+        flash(refused.message, "error")
+    else:
+        flash({"significant_change": "Significant change recorded: a reassessment is open.",
+               "plan_change_requested": "Plan change requested: a plan revision is open.",
+               "client_withdrew": "Withdrawal recorded: services have stopped; record the reason."}[name])
+    return redirect(url_for("ui.case_page", case_id=case_id))
+
+
 CLIENT_FIELDS = ("first_name", "last_name", "birth_date", "preferred_language")
 
 
 @ui.get("/cases/new")
 @login_required
 def new_case():
-    return render_template("case_new.html", client={}, program="", errors={}, problem=None)
+    return render_template("case_new.html", client={}, program="", errors={}, problem=None,
+                           programs=engine().programs.programs())
 
 
 @ui.post("/cases/new")
@@ -66,12 +109,16 @@ def new_case_submit():
     client = {k: (request.form.get(k) or "").strip() for k in CLIENT_FIELDS}
     client = {k: v for k, v in client.items() if v}
     program = (request.form.get("program") or "").strip() or None
+    programs = engine().programs.programs()
     try:
+        if len(programs) > 1 and program not in [p["name"] for p in programs]:
+            raise InvalidData("choose the program the referral is for",
+                              [{"field": "program", "message": "choose one of the programs"}])
         case = engine().cases.open_case(current_actor(), client, program)
     except InvalidData as invalid:
         errors = {d["field"].removeprefix("client/"): d["message"] for d in invalid.details}
         return render_template("case_new.html", client=client, program=program or "", errors=errors,
-                               problem=invalid.message), 422
+                               problem=invalid.message, programs=programs), 422
     flash(f"Referral recorded: case #{case['id']} for {case['client']['first_name']} {case['client']['last_name']}. "
           f"Screening is next.")
     return redirect(url_for("ui.case_page", case_id=case["id"]))
