@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from markupsafe import Markup, escape
 
-from .form_sections import Section, ordered_keys, plan
+from .form_sections import Section, leaves, ordered_keys, plan, progress
 
 MISSING = object()
 ROW_TOKEN = "__IDX{depth}__"
@@ -80,6 +80,15 @@ class FormRenderer:
                             f'{self._object_fields(self.schema, self.ui, self.data, "", required, 0, section.keys)}'
                             f'</fieldset>')
         return Markup("".join(html))
+
+    def progress(self) -> tuple[int, int]:
+        return progress(self.sections)
+
+    @property
+    def current_section(self) -> str:
+        """The outline's current entry: the first section with a problem, else the first."""
+        entries = leaves(self.sections)
+        return next((s.id for s in entries if s.has_error), entries[0].id if entries else "")
 
     def error_summary(self) -> Markup:
         """GOV.UK-style summary: every error, each a link to its field."""
