@@ -15,10 +15,10 @@ PHONE = {"width": 390, "height": 844}
 ENGAGE = "Engage the client"
 
 
-def assert_fits(page, name: str, server) -> None:
+def assert_fits(page, name: str, server, full_page: bool = True) -> None:
     """No sideways scrolling; the picture goes to the screenshots folder first so that a
     failure still shows what overflowed."""
-    page.screenshot(path=str(server.artifacts / f"phone-{name}.png"), full_page=True)
+    page.screenshot(path=str(server.artifacts / f"phone-{name}.png"), full_page=full_page)
     wide = page.evaluate("""() => [...document.querySelectorAll('main *')]
         .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
         .filter(e => !e.closest('.visually-hidden, template, .diagram'))
@@ -77,4 +77,21 @@ def test_the_case_page_and_the_dashboard_fit_a_phone(page, live_server, people, 
     page.goto(f"{live_server.url}/dashboard")
     expect(page.get_by_role("img", name="Weighted caseload per case manager")).to_be_visible()
     assert_fits(page, "dashboard", live_server)
+    assert page.console_errors == []
+
+
+def test_the_long_assessment_fits_a_phone_with_its_actions_on_screen(page, live_server, people, lifecycle_engine,
+                                                                     clock):
+    ruth = Story(lifecycle_engine, people, clock)
+    ruth.screen()
+    ruth.engage()
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "carol")
+    page.goto(f"{live_server.url}/inbox?tab=mine")
+    page.locator("table.tasks tbody tr", has_text="Assess strengths").get_by_role("link").first.click()
+    expect(page.locator(".form-outline .form-progress")).to_contain_text("sections done")
+    page.locator("#f-domains-legal").get_by_label("Needs").fill("Eviction notice to contest")
+    expect(page.get_by_role("button", name="Save draft")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Complete and sign")).to_be_in_viewport()
+    assert_fits(page, "assessment", live_server, full_page=False)  # mid-form, the action bar below
     assert page.console_errors == []
