@@ -208,7 +208,7 @@ def test_invalid_answers_come_back_next_to_their_fields_and_nothing_changes(brow
     assert response.status_code == 422
     page = text(response)
     assert 'id="f-goals-0-target_date"' in page and 'aria-invalid="true"' in page
-    assert re.search(r'id="problem">.*?<a href="#f-goals-0-target_date">Target date: ', page)  # summary links it
+    assert re.search(r'id="problem">.*?<a href="#f-goals-0-target_date">Goal 1 › Target date: ', page)  # summary links it
     assert re.search(r'id="f-goals-0-measure-error">.*?this field is required', page)
     assert 'value="Eat well"' in page  # what was typed is kept
     assert ruth.task("write_plan")["id"] == task["id"]  # still open

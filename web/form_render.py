@@ -6,12 +6,19 @@ that the server's validation messages appear next to the fields they concern. Fi
 names are the JSON pointer paths the validator reports ("goals/0/objectives/1/objective").
 Repeating groups (goals, tasks, participants) get rows added and removed by
 static/app.js from a <template>; without script the rows already rendered still work.
+A long form is cut into sections (web/form_sections.py) that the task page outlines.
+
+UI schema keys honoured (RJSF's names): `ui:order` (with "*"), `ui:widget` (textarea, radio,
+checkboxes, select, date), `ui:help`, `ui:placeholder`, `ui:options.rows`, `ui:enumNames`,
+and `ui:sections` (names for runs of plain fields, see form_sections).
 """
 from __future__ import annotations
 
 from typing import Any, Iterable
 
 from markupsafe import Markup, escape
+
+from .form_sections import Section, leaves, ordered_keys, plan, progress
 
 MISSING = object()
 ROW_TOKEN = "__IDX{depth}__"
@@ -25,15 +32,23 @@ def _title(schema: dict, key: str) -> str:
     return schema.get("title") or key.replace("_", " ").capitalize()
 
 
-def _ordered(schema: dict, ui: dict) -> list[str]:
-    keys = list(schema.get("properties", {}))
-    order = [k for k in ui.get("ui:order", []) if k in keys]
-    return order + [k for k in keys if k not in order]
+def _ordinal_label(schema: dict, path: str) -> str:
+    """"Goal 1 › Objective 2 › How often": a field named with the items it sits in, so that
+    the error summary tells goal 1's target date from goal 2's."""
+    parts, node = [], schema
+    for part in [p for p in path.split("/") if p]:
+        if part.isdigit():
+            node = node.get("items", {})
+            parts[-1:] = [f"{node.get('title') or 'Item'} {int(part) + 1}"]  # "Goal 2" says "Goals"
+        else:
+            node = node.get("properties", {}).get(part, {})
+            parts.append(_title(node, part))
+    return " › ".join(parts) or "Form"
 
 
 class FormRenderer:
     def __init__(self, schema: dict, ui_schema: dict | None = None, data: dict | None = None,
-                 errors: Iterable[dict] = (), read_only: bool = False):
+                 errors: Iterable[dict] = (), read_only: bool = False, sectioned: bool = True):
         self.schema = schema or {}
         self.ui = ui_schema or {}
         self.data = data or {}
@@ -41,10 +56,39 @@ class FormRenderer:
         self.errors: dict[str, list[str]] = {}
         for error in errors:
             self.errors.setdefault(error.get("field", ""), []).append(error.get("message", "invalid"))
+        self.sections: list[Section] = plan(self.schema, self.ui, self.data) if sectioned else []
+        self._sections_by_path = {s.path: s for top in self.sections for s in [top, *top.children] if s.path}
+        for section in self._sections_by_path.values():
+            section.has_error = any(p == section.path or p.startswith(section.path + "/") for p in self.errors)
+        for section in self.sections:
+            if not section.path:
+                section.has_error = any(p.split("/")[0] in section.keys for p in self.errors)
 
     # ------------------------------------------------------------------ public
     def render(self) -> Markup:
-        return Markup(self._object_fields(self.schema, self.ui, self.data, "", set(self.schema.get("required", [])), 0))
+        required = set(self.schema.get("required", []))
+        if not self.sections:
+            return Markup(self._object_fields(self.schema, self.ui, self.data, "", required, 0))
+        html = []
+        for section in self.sections:
+            if section.path:
+                html.append(self._object_fields(self.schema, self.ui, self.data, "", required, 0, section.keys))
+            else:  # a run of plain fields, held together under the section's legend
+                counted = "true" if section.counted else "false"
+                html.append(f'<fieldset class="group form-section" id="{section.id}" data-counted="{counted}">'
+                            f'<legend>{escape(section.title)}</legend>'
+                            f'{self._object_fields(self.schema, self.ui, self.data, "", required, 0, section.keys)}'
+                            f'</fieldset>')
+        return Markup("".join(html))
+
+    def progress(self) -> tuple[int, int]:
+        return progress(self.sections)
+
+    @property
+    def current_section(self) -> str:
+        """The outline's current entry: the first section with a problem, else the first."""
+        entries = leaves(self.sections)
+        return next((s.id for s in entries if s.has_error), entries[0].id if entries else "")
 
     def error_summary(self) -> Markup:
         """GOV.UK-style summary: every error, each a link to its field."""
@@ -57,22 +101,24 @@ class FormRenderer:
                       f'<h2>There is a problem</h2><ul>{items}</ul></div>')
 
     def _label_for(self, path: str) -> str:
-        schema, label = self.schema, "Form"
-        for part in [p for p in path.split("/") if p]:
-            if part.isdigit():
-                label = f"{label} {int(part) + 1}"
-                schema = schema.get("items", {})
-                continue
-            schema = schema.get("properties", {}).get(part, {})
-            label = _title(schema, part)
-        return label
+        return _ordinal_label(self.schema, path)
+
+    def _section_attrs(self, path: str) -> str:
+        """A section's fieldset says so, for the outline's links and app.js's progress."""
+        section = self._sections_by_path.get(path)
+        if section is None or section.children:
+            return ""
+        return f' data-section="true" data-counted="{"true" if section.counted else "false"}"'
 
     # ------------------------------------------------------------------ pieces
-    def _describedby(self, path: str, schema: dict) -> tuple[str, str]:
+    def _describedby(self, path: str, schema: dict, ui: dict | None = None) -> tuple[str, str]:
         ids, html = [], ""
         if schema.get("description"):
             ids.append(field_id(path) + "-hint")
             html += f'<p class="hint" id="{ids[-1]}">{escape(schema["description"])}</p>'
+        if (ui or {}).get("ui:help"):
+            ids.append(field_id(path) + "-help")
+            html += f'<p class="hint help" id="{ids[-1]}">{escape(ui["ui:help"])}</p>'
         if path in self.errors:
             ids.append(field_id(path) + "-error")
             html += "".join(f'<p class="field-error" id="{ids[-1]}"><span class="visually-hidden">Error:</span> '
@@ -82,11 +128,12 @@ class FormRenderer:
             attrs += ' aria-invalid="true"'
         return attrs, html
 
-    def _object_fields(self, schema: dict, ui: dict, data: Any, path: str, required: set, depth: int) -> str:
+    def _object_fields(self, schema: dict, ui: dict, data: Any, path: str, required: set, depth: int,
+                       only: list[str] | None = None) -> str:
         data = data if isinstance(data, dict) else {}
         return "".join(self._field(schema["properties"][key], ui.get(key, {}), data.get(key, MISSING),
                                    f"{path}/{key}".strip("/"), key, key in required, depth)
-                       for key in _ordered(schema, ui))
+                       for key in ordered_keys(schema, ui) if only is None or key in only)
 
     def _field(self, schema: dict, ui: dict, value: Any, path: str, key: str, required: bool, depth: int) -> str:
         kind = schema.get("type")
@@ -99,71 +146,85 @@ class FormRenderer:
             return (f'<div class="field read-only"><span class="label">{title}</span>'
                     f'<p class="value" id="{field_id(path)}">{escape(shown)}</p></div>')
         if kind == "object":
-            described, notes = self._describedby(path, schema)
+            described, notes = self._describedby(path, schema, ui)
             inner = self._object_fields(schema, ui, value, path, set(schema.get("required", [])), depth)
-            return (f'<fieldset class="group" id="{field_id(path)}"{described}><legend>{title}{marker}</legend>'
-                    f'{notes}{inner}</fieldset>')
+            return (f'<fieldset class="group{self._error_class(path)}" id="{field_id(path)}"{described}'
+                    f'{self._section_attrs(path)}><legend>{title}{marker}</legend>{notes}{inner}</fieldset>')
         if kind == "array":
             return self._array(schema, ui, value, path, title, marker, depth)
-        described, notes = self._describedby(path, schema)
+        described, notes = self._describedby(path, schema, ui)
         name, fid = escape(path), field_id(path)
         aria_required = ' aria-required="true"' if required else ""
+        widget = ui.get("ui:widget")
+        placeholder = f' placeholder="{escape(ui["ui:placeholder"])}"' if ui.get("ui:placeholder") else ""
         if kind == "boolean":
             options = "".join(
                 f'<label class="choice"><input type="radio" name="{name}" value="{v}" id="{fid}-{v}"'
                 f'{" checked" if value is expected else ""}{aria_required}> {label}</label>'
                 for v, label, expected in (("true", "Yes", True), ("false", "No", False)))
-            return (f'<fieldset class="field choice-group" id="{fid}"{described}><legend>{title}{marker}</legend>'
-                    f'{notes}{options}</fieldset>')
+            return (f'<fieldset class="field choice-group{self._error_class(path)}" id="{fid}"{described}>'
+                    f'<legend>{title}{marker}</legend>{notes}{options}</fieldset>')
         if "enum" in schema:
             labels = schema.get("enumNames") or ui.get("ui:enumNames") or [str(v).replace("_", " ") for v in schema["enum"]]
-            if ui.get("ui:widget") == "radio":
+            if widget == "radio":
                 options = "".join(
                     f'<label class="choice"><input type="radio" name="{name}" value="{escape(v)}" '
                     f'id="{fid}-{i}"{" checked" if value == v else ""}{aria_required}> {escape(label)}</label>'
                     for i, (v, label) in enumerate(zip(schema["enum"], labels)))
-                return (f'<fieldset class="field choice-group" id="{fid}"{described}><legend>{title}{marker}'
-                        f'</legend>{notes}{options}</fieldset>')
+                return (f'<fieldset class="field choice-group{self._error_class(path)}" id="{fid}"{described}>'
+                        f'<legend>{title}{marker}</legend>{notes}{options}</fieldset>')
             options = '<option value="">Choose…</option>' + "".join(
                 f'<option value="{escape(v)}"{" selected" if value == v else ""}>{escape(label)}</option>'
                 for v, label in zip(schema["enum"], labels))
             control = f'<select name="{name}" id="{fid}"{described}{aria_required}>{options}</select>'
-        elif ui.get("ui:widget") == "textarea":
+        elif widget == "textarea":
             text = "" if value is MISSING or value is None else value
-            control = f'<textarea name="{name}" id="{fid}" rows="4"{described}{aria_required}>{escape(text)}</textarea>'
+            rows = int((ui.get("ui:options") or {}).get("rows", 4))
+            control = (f'<textarea name="{name}" id="{fid}" rows="{rows}"{placeholder}{described}{aria_required}>'
+                       f'{escape(text)}</textarea>')
         else:
+            fmt = "date" if widget == "date" else schema.get("format")
             input_type = {"date": "date", "email": "email", "date-time": "datetime-local"}.get(
-                schema.get("format"), "number" if kind in ("number", "integer") else "text")
+                fmt, "number" if kind in ("number", "integer") else "text")
             step = ' step="1"' if kind == "integer" else (' step="any"' if kind == "number" else "")
             text = "" if value is MISSING or value is None else value
             control = (f'<input type="{input_type}" name="{name}" id="{fid}" value="{escape(text)}"'
-                       f'{step}{described}{aria_required}>')
-        return (f'<div class="field{" has-error" if path in self.errors else ""}">'
+                       f'{step}{placeholder}{described}{aria_required}>')
+        return (f'<div class="field{self._error_class(path)}">'
                 f'<label for="{fid}">{title}{marker}</label>{notes}{control}</div>')
+
+    def _error_class(self, path: str) -> str:
+        return " has-error" if path in self.errors else ""
 
     def _array(self, schema: dict, ui: dict, value: Any, path: str, title: Markup, marker: str, depth: int) -> str:
         items = schema.get("items", {})
-        described, notes = self._describedby(path, schema)
+        described, notes = self._describedby(path, schema, ui)
         values = value if isinstance(value, list) else []
         fid = field_id(path)
-        if "enum" in items:  # a multiple choice
-            labels = [str(v).replace("_", " ") for v in items["enum"]]
+        least = schema.get("minItems", 0)
+        minimum = f' data-min="{least}"' if least else ""
+        if "enum" in items:  # a multiple choice (RJSF's "checkboxes", the only widget for it here)
+            labels = ui.get("items", {}).get("ui:enumNames") or [str(v).replace("_", " ") for v in items["enum"]]
             boxes = "".join(
                 f'<label class="choice"><input type="checkbox" name="{escape(path)}" value="{escape(v)}" '
                 f'id="{fid}-{i}"{" checked" if v in values else ""}> {escape(label)}</label>'
                 for i, (v, label) in enumerate(zip(items["enum"], labels)))
-            return (f'<fieldset class="field choice-group" id="{fid}"{described}><legend>{title}{marker}</legend>'
-                    f'{notes}{boxes}</fieldset>')
+            return (f'<fieldset class="field choice-group{self._error_class(path)}" id="{fid}"{minimum}'
+                    f'{described}><legend>{title}{marker}</legend>{notes}{boxes}</fieldset>')
         item_title = escape(items.get("title") or "Item")
-        rows = max(len(values), schema.get("minItems", 0), 1 if not self.read_only else 0)
+        rows = max(len(values), least, 1 if not self.read_only else 0)
         body = "".join(self._row(items, ui.get("items", {}), values[i] if i < len(values) else MISSING,
                                  f"{path}/{i}", item_title, str(i + 1), depth) for i in range(rows))
+        section = self._section_attrs(path)
         if self.read_only:
-            return (f'<fieldset class="group repeat" id="{fid}"><legend>{title}</legend>'
+            return (f'<fieldset class="group repeat" id="{fid}"{section}><legend>{title}</legend>'
                     f'{body or "<p>—</p>"}</fieldset>')
         token = ROW_TOKEN.format(depth=depth)
+        # A new row is the template: one row of each group it holds that needs one
+        # (a goal comes with its first objective).
         template = self._row(items, ui.get("items", {}), MISSING, f"{path}/{token}", item_title, "", depth)
-        return (f'<fieldset class="group repeat" id="{fid}" data-depth="{depth}" data-next="{rows}"{described}>'
+        return (f'<fieldset class="group repeat{self._error_class(path)}" id="{fid}" data-depth="{depth}" '
+                f'data-next="{rows}"{minimum}{section}{described}>'
                 f'<legend>{title}{marker}</legend>{notes}<div class="rows">{body}</div>'
                 f'<template>{template}</template>'
                 f'<button type="button" class="secondary add-row">Add {item_title.lower()}</button></fieldset>')
@@ -173,11 +234,14 @@ class FormRenderer:
             f'<button type="button" class="link remove-row">Remove {item_title.lower()}'
             f'<span class="visually-hidden"> {number}</span></button>')
         if items.get("type") == "object":
+            # A rule about the row as a whole (a participant who holds no task) is shown on the row.
+            described, notes = self._describedby(path, {})
             inner = self._object_fields(items, ui, value, path, set(items.get("required", [])), depth + 1)
-        else:
-            inner = self._field(items, ui, value, path, "", False, depth + 1)
-        return (f'<fieldset class="row"><legend>{item_title} <span class="row-number">{number}</span></legend>'
-                f'{inner}{remove}</fieldset>')
+            attrs = f' class="row{self._error_class(path)}" id="{field_id(path)}"{described}'
+        else:  # the row's one field carries the id and the message
+            notes, inner, attrs = "", self._field(items, ui, value, path, "", False, depth + 1), ' class="row"'
+        return (f'<fieldset{attrs}><legend>{item_title} <span class="row-number">{number}</span></legend>'
+                f'{notes}{inner}{remove}</fieldset>')
 
 
 # ---------------------------------------------------------------------- parsing

@@ -9,6 +9,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 
 from ..errors import InvalidData
+from .form_messages import describe
 from .input_limits import check_clean
 
 SCHEMA_SUFFIX = ".schema.json"
@@ -103,14 +104,5 @@ class FormCatalog:
         validator = self._validators[name]
         errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
         if errors:
-            details = []
-            for error in errors:
-                path = "/".join(str(p) for p in error.absolute_path)
-                if error.validator == "required":
-                    missing = error.message.split("'")[1] if "'" in error.message else ""
-                    path = f"{path}/{missing}".strip("/")
-                    message = "this field is required"
-                else:
-                    message = error.message
-                details.append({"field": path, "message": message})
+            details = [describe(error, self.get(name).schema) for error in errors]
             raise InvalidData(f"the {self.get(name).title} form has {len(details)} invalid field(s)", details)
