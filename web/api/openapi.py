@@ -284,7 +284,11 @@ DOCUMENT = {
                      "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                          "type": "object", "properties": {"files": {"type": "array", "items": {
                              "type": "string", "format": "binary"}}}}}}},
-                     "responses": {"201": _json(_ref("ProcessVersion"), "new version"),
+                     "responses": {"201": _json({"allOf": [_ref("ProcessVersion"), {"type": "object", "properties": {
+                                       "warnings": {"type": "array", "items": {"type": "object", "properties": {
+                                           "element_id": {"type": ["string", "null"]},
+                                           "message": {"type": "string"}}}}}}]},
+                                                  "new version, with warnings (e.g. a plain task cases pass through)"),
                                    "200": _json({"type": "object"}, "nothing changed"),
                                    "413": _json(_ref("Error"), "upload too large"),
                                    "422": _json(_ref("Error"), "details: [{element_id, message}]"), **ERRORS}}},
