@@ -139,9 +139,14 @@ DOCUMENT = {
                         "with `variables` as start data",
                         {"201": _json(_ref("Case")),
                          "404": _json(_ref("Error"), "the process is not deployed"),
+                         "409": _json(_ref("Error"), "`possible_duplicate`: the client may already have an open "
+                                      "case (same last name and birth date, a close first name); details name "
+                                      "each case the caller may see, or whom to ask"),
                          "422": _json(_ref("Error"), "invalid client, or start data the start form refuses")},
                         body={"type": "object", "required": ["client"],
                               "properties": {"client": _ref("Client"), "program": {"type": "string"},
+                                             "confirm_new_client": {"type": "boolean", "description": "open a new "
+                                                                    "case even if the client may have one open"},
                                              "process": {"type": "string", "description": "a deployed model id"},
                                              "variables": {"type": "object", "description": "start data, checked "
                                                            "against the start event's form if it has one"}}}),
