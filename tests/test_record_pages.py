@@ -49,7 +49,7 @@ def test_a_refused_entry_comes_back_with_the_message_beside_its_field(browse, ru
     assert refused.status_code == 422
     page = text(refused)
     assert '<details class="add-entry" id="add-contact" open>' in page
-    assert 'id="f-note-error"' in page and 'aria-invalid="true"' in page
+    assert 'id="contact-f-note-error"' in page and 'aria-invalid="true"' in page
     assert 'value="in person" selected' in page, "what was typed is kept"
     assert ruth.record("contact") == []
 
@@ -110,6 +110,8 @@ def test_the_case_page_speaks_in_words_and_shows_no_internal_ids(browse, ruth):
     assert "_" not in caption and caption, caption
     assert "case_lifecycle" not in re.sub(r'(data-[a-z]+|href|src)="[^"]*"', "", page)
     assert re.search(r"\b(due|overdue by|overdue since) ", page)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "the record forms share the page without sharing ids"
 
 
 def test_timers_read_due_in_or_overdue_by(browse, story, clock):

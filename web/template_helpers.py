@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask import Flask, request
 
 from .csrf import csrf_token
+from .form_scope import scoped
 from .roles import is_admin, is_supervisor, may_open_cases
 from .session import signed_in_actor
 
@@ -85,5 +86,5 @@ def in_words(value) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.context_processor(page_context)
     for name, function in (("label", label), ("when", when), ("day", day), ("due", due),
-                           ("in_words", in_words)):
+                           ("in_words", in_words), ("scoped", scoped)):
         app.add_template_filter(function, name)
