@@ -29,8 +29,9 @@ def _holder(task: dict, case: dict) -> str:
         return f"with {task['assignee']}"
     if task.get("lane") == "case_manager" and case.get("case_manager"):
         return f"with {case['case_manager']}"
+    role = label(task.get("lane")).lower() or "colleague"
     team = f" of team {case['team']}" if case.get("team") else ""
-    return f"waiting for {'an' if (task.get('lane') or 'x')[0] in 'aeiou' else 'a'} {label(task.get('lane')).lower()}{team}"
+    return f"waiting for {'an' if role[0] in 'aeiou' else 'a'} {role}{team}"
 
 
 def completion_message(task_name: str, result: dict, username: str) -> str:
