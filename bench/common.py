@@ -6,6 +6,7 @@ speed is measured here, never in timed unit tests).
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import statistics
 import tempfile
@@ -27,6 +28,13 @@ TEST_FORMS = ROOT / "tests" / "forms"
 POSTGRES_URL = os.environ.get("CASEPATH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 CLIENT = {"first_name": "Ruth", "last_name": "Okafor", "birth_date": "1948-03-14", "preferred_language": "English"}
+
+
+def open_again(open_case, actor, client=CLIENT) -> dict:
+    """The bench opens one client hundreds of times on purpose, so it confirms each new case
+    (engines from before the duplicate check take no such argument)."""
+    confirm = {"confirm_new_client": True} if "confirm_new_client" in inspect.signature(open_case).parameters else {}
+    return open_case(actor, client, **confirm)
 
 
 @contextlib.contextmanager

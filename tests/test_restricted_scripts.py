@@ -54,7 +54,7 @@ def test_a_script_that_got_past_deploy_fails_only_its_case(case_engine, people, 
     assert failed["tasks"] == []
     assert not marker.exists(), "the script never ran"
 
-    healthy = case_engine.cases.open_case(people["carol"], ADULT)
+    healthy = case_engine.cases.open_case(people["carol"], ADULT, confirm_new_client=True)
     assert healthy["status"] == "active" and healthy["tasks"], "other cases go on"
     audit = case_engine.record.audit(people["ada"], failed["id"])
     assert [e["kind"] for e in audit if e["kind"] == "incident"] == ["incident"]

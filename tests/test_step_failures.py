@@ -64,7 +64,7 @@ def test_a_failing_timer_stops_only_its_case_with_an_incident_and_a_retry_brings
         user_task("review", "Review the score")))
     deploy(case_engine, "calm", linear_process("calm", timer_event("week", "P7D"), user_task("review", "Review")))
     failing = case_engine.cases.open_case(people["carol"], ADULT, model_id="weekly")
-    calm = case_engine.cases.open_case(people["carol"], ADULT, model_id="calm")
+    calm = case_engine.cases.open_case(people["carol"], ADULT, model_id="calm", confirm_new_client=True)
 
     clock.advance(timedelta(days=8))
     run = case_engine.timers.run_due()

@@ -50,7 +50,7 @@ def test_two_workers_fire_a_thousand_due_timers_each_exactly_once(case_engine, p
     if not database_url.startswith("postgresql"):
         pytest.skip("several workers share one PostgreSQL; SQLite is a single-process database")
     for _ in range(1000):
-        case_engine.cases.open_case(people["carol"], ADULT, model_id="reminder")
+        case_engine.cases.open_case(people["carol"], ADULT, model_id="reminder", confirm_new_client=True)
     later = clock.advance("P1DT1H").isoformat()
     workers = [start_casepath(["timers", "run-due"], database_url, later, tmp_path) for _ in range(2)]
     outputs = [worker.communicate(timeout=600) for worker in workers]
@@ -77,7 +77,7 @@ def test_a_timer_whose_step_fails_is_counted_and_its_case_named(case_engine, peo
                                form="followup.schema.json")
     case_engine.processes.deploy(operator("ada"), [("failing.bpmn", failing.encode())])
     stopped = case_engine.cases.open_case(people["carol"], ADULT, model_id="failing")
-    fine = case_engine.cases.open_case(people["carol"], ADULT, model_id="reminder")
+    fine = case_engine.cases.open_case(people["carol"], ADULT, model_id="reminder", confirm_new_client=True)
     clock.advance("P2D")
 
     result = app.test_cli_runner().invoke(run_due_command)

@@ -165,8 +165,8 @@ def test_delegate_and_take_back(browse, story):
 
 
 def test_a_supervisor_reassigns_in_bulk_and_each_refusal_says_why(browse, story):
-    cases = [story(client={"first_name": f"Client{i}", "last_name": "Test", "birth_date": "1950-01-01"})
-             for i in range(3)]
+    cases = [story(client={"first_name": f"Client{i}", "last_name": "Test", "birth_date": "1950-01-01"},
+                   confirm_new_client=True) for i in range(3)]
     for case in cases:
         case.screen()
     ids = [case.task("engage_client")["id"] for case in cases]

@@ -16,6 +16,11 @@ def is_supervisor(who: Actor | None) -> bool:
     return bool(who and policy.supervises(who))
 
 
+def may_open_cases(who: Actor | None) -> bool:
+    """Intake, case managers and supervisors record referrals (the New referral button)."""
+    return bool(who and policy.may_open_cases(who))
+
+
 def may_work_lane(who: Actor, lane: str | None) -> bool:
     """Whether this person may work (claim, fill in, complete) a task of this lane."""
     return policy.can_work_lane(who, lane)

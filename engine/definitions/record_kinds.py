@@ -23,3 +23,11 @@ ENTRY_KINDS = {
     "financial": EntryKind("record_financial", "Receipt or disbursement", ("case_manager", "supervisor")),
     "record_release": EntryKind("record_release_disclosure", "Record released", ("case_manager", "supervisor")),
 }
+
+
+def entry_form(kind: str, form_names) -> str | None:
+    """The form an entry of this kind was written with: a direct entry's own form, or the task
+    form a completion's entry is named for (None: the engine's own, e.g. a stage change)."""
+    if kind in ENTRY_KINDS:
+        return ENTRY_KINDS[kind].form
+    return kind if kind in form_names else None

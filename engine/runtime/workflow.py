@@ -199,6 +199,17 @@ class CaseWorkflow:
 
     def _after(self, task) -> None:
         spec = task.task_spec
+        if isinstance(spec, BusinessRuleTaskMixin):
+            # What the table decided, by its output labels ("Eligible": True): the evidence of the
+            # decision, and what the page says happened ("Screening complete: eligible").
+            table = spec.dmnEngine.decision_table
+            outputs = {column.label or column.name: task.data.get(column.name) for column in table.outputs
+                       if column.name}
+            for event in reversed(self.events):
+                if event.kind == "decision" and event.bpmn_id == spec.bpmn_id:
+                    event.data["outputs"] = _jsonable(outputs)
+                    event.data.setdefault("name", table.name or table.id)
+                    break
         if isinstance(spec, (BusinessRuleTaskMixin, ScriptTask)) and "acuity" in task.data:
             # Parallel branches carry their own data; the case's acuity is what a rule or script last set.
             self.acuity = task.data["acuity"]

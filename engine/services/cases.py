@@ -16,6 +16,7 @@ from ..store.models import Case, Client, User
 from ..store.unit_of_work import Store
 from ..views.case_view import CaseViews
 from ..views.rows import case_summary
+from .duplicates import refuse_if_duplicate
 from .programs import ProgramService
 from .runner import CaseRunner
 
@@ -73,9 +74,13 @@ class CaseService:
         self.forms = forms
 
     def open_case(self, actor: Actor, client: dict, program: str | None = None,
-                  team: str | None = None, model_id: str | None = None, variables: dict | None = None) -> dict:
+                  team: str | None = None, model_id: str | None = None, variables: dict | None = None,
+                  confirm_new_client: bool = False) -> dict:
         """Open a case on `model_id`, else its program's process, else the default process,
-        with `variables` as start data (checked against the start event's form, if any)."""
+        with `variables` as start data (checked against the start event's form, if any).
+
+        A client who may already have an open case (duplicates.py) is refused with
+        PossibleDuplicate unless the caller confirms a new case with `confirm_new_client`."""
         policy.require(policy.may_open_cases(actor), "your role may not open cases")
         bounded = check_length(program, "program", 120) + check_length(team, "team", 80) + \
             check_length(model_id, "process", 200) + _variable_problems(variables)
@@ -88,6 +93,8 @@ class CaseService:
             start_form = self.runner.start_form(uow.session, version.id)
             if variables or start_form:
                 self.forms.validate(start_form, variables or {})
+            if not confirm_new_client:
+                refuse_if_duplicate(uow.session, actor, client_row)
             uow.session.add(client_row)
             uow.session.flush()
             case_manager = actor.id if policy.becomes_owner(actor, "case_manager") else None

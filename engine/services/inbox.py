@@ -3,7 +3,9 @@
 The tabs follow what case managers and supervisors know from Camunda Tasklist and
 SpiffArena: my tasks, tasks available in my lanes, my team's tasks (supervisors),
 the approvals queue (a supervisor's first screen), tasks I delegated, and tasks I
-put off until a follow-up date.
+put off until a follow-up date. Everyone else lands on To do: what they hold and what
+they may take, together, most urgent first, so no one lands on an empty list while
+their work waits on another tab.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from ..views.task_rows import DUE_SOON, task_rows
 TAB_TITLES = {
     "approvals": "Approvals",
     "escalations": "Escalations",
+    "todo": "To do",
     "mine": "My tasks",
     "available": "Available",
     "team": "Team",
@@ -38,7 +41,7 @@ PAGE_SIZE = 50
 def tabs_for(actor: Actor) -> list[str]:
     supervising = policy.supervises(actor)
     tabs = ["approvals", "escalations"] if supervising else []
-    tabs += ["mine", "available"]
+    tabs += ["todo", "mine", "available"]
     if supervising:
         tabs.append("team")
     return tabs + ["delegated", "later"]
@@ -105,8 +108,11 @@ def _tab_clause(actor: Actor, tab: str, today: date):
             TaskFollowUp.user_id == actor.id, TaskFollowUp.follow_up_on > today)),
             visible if visible is not None else true())
     lane_clause = true() if admin else HumanTask.lane.in_(policy.lanes_of(actor))
+    available = and_(HumanTask.assignee_id.is_(None), lane_clause, in_team, not_(hidden))
     if tab == "available":
-        return and_(HumanTask.assignee_id.is_(None), lane_clause, in_team, not_(hidden))
+        return available
+    if tab == "todo":  # mine and available together
+        return or_(and_(HumanTask.assignee_id == actor.id, not_(hidden)), available)
     if tab in ("approvals", "escalations"):
         # What the diagram marks as an approval, or as an escalation (a supervisor called in because
         # something is overdue or a risk was found), in a lane the reader works.

@@ -43,7 +43,10 @@ class IncidentService:
                 query = query.where(visible)
             rows = uow.session.scalars(query.order_by(Case.error_at, Case.id).limit(500)).unique()
             return [{"case_id": case.id, "client": f"{case.client.first_name} {case.client.last_name}",
-                     "stage": case.stage, **incident_of(case)} for case in rows]
+                     "stage": case.stage, **incident_of(case),
+                     # the page names the element as the diagram does; the API keeps its id too
+                     "element_name": self.runner.element_names(uow.session, case.process_version_id)
+                     .get(case.error_element_id) if case.error_element_id else None} for case in rows]
 
     def retry(self, actor: Actor, case_id: int, variables: dict | None = None) -> dict:
         """Run the failed element again; `variables` corrects the data it reads (admin only).

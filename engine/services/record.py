@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from .. import policy
 from ..definitions.forms import FormCatalog
-from ..definitions.record_kinds import ENTRY_KINDS
+from ..definitions.record_kinds import ENTRY_KINDS, entry_form
 from ..definitions.sensitive import withhold
 from ..errors import Conflict, Forbidden, InvalidData, NotFound
 from ..policy import Actor, visible_case
@@ -24,6 +24,46 @@ class RecordService:
     def __init__(self, store: Store, forms: FormCatalog):
         self.store = store
         self.forms = forms
+
+    def form_of(self, kind: str) -> str | None:
+        return entry_form(kind, self.forms)
+
+    def entry_forms(self, actor: Actor) -> list[dict]:
+        """The entries this person may add to a record, each with its form (for the case page)."""
+        return [{"kind": kind, "title": entry_kind.title, "schema": self.forms.get(entry_kind.form).schema,
+                 "ui_schema": self.forms.get(entry_kind.form).ui_schema}
+                for kind, entry_kind in ENTRY_KINDS.items()
+                if entry_kind.form in self.forms and policy.may_write_entry(actor, entry_kind.roles)]
+
+    def correction_form(self, actor: Actor, case_id: int, entry_id: int) -> dict:
+        """The entry to correct with its form, after the checks a correction itself makes."""
+        with self.store.transaction() as uow:
+            case = visible_case(uow, actor, case_id)
+            original = self._correctable(uow, actor, case_id, entry_id)
+            policy.account_read(uow, actor, case_id, "record entry to correct")
+            view = entry_view(original)
+            if not policy.may_see_sensitive(actor, case) and withhold(view) != view:
+                raise Forbidden("this entry holds details you may not read; its case manager or a "
+                                "supervisor can correct it")
+            form = self.forms.get(self.form_of(original.kind))
+            data = {k: v for k, v in (view["data"] or {}).items() if k != "correction_reason"}
+            return {"entry": {**view, "data": data}, "schema": form.schema, "ui_schema": form.ui_schema}
+
+    def _correctable(self, uow, actor: Actor, case_id: int, entry_id: int, need_form: bool = True) -> RecordEntry:
+        """The entry, if this person may correct it now (the API lets the validator speak for
+        an entry without a form; the page asks `need_form` to offer none)."""
+        original = uow.session.get(RecordEntry, entry_id)
+        if original is None or original.case_id != case_id:
+            raise NotFound(f"record entry {entry_id} not found on case {case_id}")
+        if not policy.may_correct(actor, original.author):
+            raise Forbidden("only the author or a supervisor may correct an entry")
+        corrected_already = uow.session.scalar(select(RecordEntry.id).where(RecordEntry.corrects_id == entry_id))
+        if corrected_already:
+            raise Conflict(f"entry {entry_id} was already corrected by entry {corrected_already}; "
+                           f"correct that one instead")
+        if need_form and self.form_of(original.kind) is None:
+            raise Conflict(f"entry {entry_id} was written by casepath itself and has no form to correct")
+        return original
 
     def timeline(self, actor: Actor, case_id: int) -> list[dict]:
         with self.store.transaction() as uow:
@@ -56,18 +96,8 @@ class RecordService:
             raise InvalidData("a correction needs a reason", [{"field": "reason", "message": "this field is required"}])
         with self.store.transaction() as uow:
             visible_case(uow, actor, case_id)
-            original = uow.session.get(RecordEntry, entry_id)
-            if original is None or original.case_id != case_id:
-                raise NotFound(f"record entry {entry_id} not found on case {case_id}")
-            if not policy.may_correct(actor, original.author):
-                raise Forbidden("only the author or a supervisor may correct an entry")
-            corrected_already = uow.session.scalar(select(RecordEntry.id).where(RecordEntry.corrects_id == entry_id))
-            if corrected_already:
-                raise Conflict(f"entry {entry_id} was already corrected by entry {corrected_already}; "
-                               f"correct that one instead")
-            form = ENTRY_KINDS[original.kind].form if original.kind in ENTRY_KINDS else (
-                original.kind if original.kind in self.forms else None)
-            self.forms.validate(form, data)
+            original = self._correctable(uow, actor, case_id, entry_id, need_form=False)
+            self.forms.validate(self.form_of(original.kind), data)
             entry = uow.record(case_id, original.kind, f"Correction: {original.title}"[:300], actor.username,
                                {**data, "correction_reason": reason.strip()}, original.bpmn_id,
                                corrects_id=original.id)

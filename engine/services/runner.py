@@ -33,6 +33,7 @@ class CaseRunner:
         self._files_by_version: dict[int, tuple[str, list]] = {}
         self._purposes: dict[int, dict[str, str]] = {}
         self._instructions: dict[int, dict[str, str]] = {}
+        self._names: dict[int, dict[str, str]] = {}
 
     def specs(self, session: Session, version_id: int) -> tuple:
         """A version's parsed specs (versions never change, so their files are read once)."""
@@ -60,6 +61,17 @@ class CaseRunner:
                 task_spec.bpmn_id: text for _, task_spec in all_task_specs(spec, subprocess_specs)
                 if getattr(task_spec, "bpmn_id", None) and (text := instructions_of(task_spec))}
         return self._instructions[version_id].get(bpmn_id)
+
+    def element_names(self, session: Session, version_id: int) -> dict[str, str]:
+        """bpmn id -> what a reader calls the element: its name in the diagram, or for an
+        unnamed one what it is doing ("waiting for steps running side by side")."""
+        if version_id not in self._names:
+            spec, subprocess_specs = self.specs(session, version_id)
+            self._names[version_id] = {
+                task_spec.bpmn_id: getattr(task_spec, "bpmn_name", None) or _unnamed(task_spec)
+                for _, task_spec in all_task_specs(spec, subprocess_specs)
+                if getattr(task_spec, "bpmn_id", None)}
+        return self._names[version_id]
 
     def start_form(self, session: Session, version_id: int) -> str | None:
         """The form a version's start event asks for (its start data), if it has one."""
@@ -152,3 +164,14 @@ class CaseRunner:
         uow.audit(case.id, "engine", "reentry", f"re-entry: case {new_case.id} opened for the client",
                   data={"case_id": new_case.id})
         uow.record(case.id, "reentry", f"Re-entry: new case {new_case.id}", actor, {"case_id": new_case.id})
+
+
+# How a page names an element the diagram left without a name, by what it is.
+_UNNAMED = {"ParallelGateway": "waiting for steps running side by side",
+            "InclusiveGateway": "waiting for steps running side by side",
+            "ExclusiveGateway": "a decision", "EventBasedGateway": "waiting for whichever comes first"}
+
+
+def _unnamed(task_spec) -> str:
+    kind = type(task_spec).__name__
+    return _UNNAMED.get(kind) or ("waiting for a timer or message" if "Event" in kind else "a step")

@@ -364,12 +364,21 @@ class TaskService:
             for leftover in (FormDraft, TaskFollowUp, TaskDelegation):
                 uow.session.execute(leftover.__table__.delete().where(leftover.__table__.c.task_id == task.id))
 
+            stage_before, decisions = case.stage, []
+
             def step(workflow: CaseWorkflow) -> None:
                 workflow.events.append(StepEvent("task_completed", f"{actor.username} completed '{task.name}'",
                                                  task.bpmn_id, {"task_id": task.id, "data": data}))
                 workflow.complete_user_task(task.id, data)
+                decisions.extend({"table": e.data.get("name") or e.data.get("table"),
+                                  "outputs": e.data.get("outputs") or {}}
+                                 for e in workflow.events if e.kind == "decision" and e.data)
 
             uow.record(case.id, task.form or "task", task.name, actor.username, data, task.bpmn_id)
             workflow = self.runner.run(uow, case, actor.username, step, refuse_on_failure=True)
             view = self.views.case_view(uow, case, workflow.active_element_ids())
-            return {"case": view, "next_tasks": view["tasks"]}
+            # What the step led to, for the one who did it: the stage it left and reached, what
+            # the decision tables decided, and whether the case is still theirs to open.
+            outcome = {"stage_before": stage_before, "stage": case.stage, "decisions": decisions,
+                       "case_visible": policy.can_see_case(actor, case)}
+            return {"case": view, "next_tasks": view["tasks"], "outcome": outcome}

@@ -16,7 +16,8 @@ from ..definitions.sensitive import withhold
 from ..errors import NotFound
 from ..policy import Actor, visible_case
 from ..services.runner import CaseRunner
-from ..store.models import Case, ProcessFile, Timer
+from ..definitions.record_kinds import entry_form
+from ..store.models import Case, HumanTask, ProcessFile, Timer
 from ..store.unit_of_work import Store, UnitOfWork
 from ..vocabulary import STAGES
 from .case_view import CaseViews
@@ -69,10 +70,42 @@ class CasePages:
             view["plan"] = current_plan(entries, self.purposes(uow, case.process_version_id))
             view["referrals"] = _referrals(entries)
             view["can_read_audit"] = policy.may_read_audit(actor)
+            names = self.runner.element_names(uow.session, case.process_version_id)
+            active = view["process"]["active_elements"]
+            # Pages name elements as the diagram does; ids are for the API and the designer.
+            view["process"]["name"] = case.process_version.name or view["process"]["model"].replace("_", " ")
+            view["process"]["active_names"] = list(dict.fromkeys(names.get(e, "a step") for e in active))
+            if view["error"]:
+                element = view["error"]["element_id"]
+                view["error"]["element_name"] = names.get(element, "a step") if element else None
+            view["entry_schemas"], forms = {}, self.views.forms
+            for entry in view["timeline"]:
+                form = entry_form(entry["kind"], forms)
+                if form is not None:
+                    view["entry_schemas"].setdefault(entry["kind"], forms.get(form).schema)
+                entry["can_correct"] = (form is not None and not entry["corrected_by"]
+                                        and policy.may_correct(actor, entry["author"])
+                                        and (policy.may_see_sensitive(actor, case) or withhold(entry) == entry))
             parents = self._element_parents(uow.session, case)
             view["diagram_parents_active"] = {element: parents.get(element, [])
                                               for element in view["process"]["active_elements"]}
             return view
+
+    def handed_on(self, actor: Actor, case_id: int) -> dict | None:
+        """A case this person worked on and may no longer see (intake, once screening hands it
+        on): where it went and who has it, so the page can say so instead of "not found".
+        Nothing for a case they never worked on: its existence does not leak."""
+        with self.store.reading() as uow:
+            case = uow.session.get(Case, case_id)
+            if case is None or policy.can_see_case(actor, case) or actor.id is None:
+                return None
+            worked = uow.session.scalar(select(func.count()).select_from(HumanTask).where(
+                HumanTask.case_id == case_id, HumanTask.completed_by == actor.username))
+            if not worked:
+                return None
+            owner = case.case_manager or case.supervisor
+            return {"case_id": case.id, "stage": case.stage,
+                    "with": (owner.display_name or owner.username) if owner else None, "team": case.team}
 
     def _element_parents(self, session, case: Case) -> dict:
         """For each active element, the subprocesses around it (to highlight the stage too)."""

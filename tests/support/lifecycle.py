@@ -61,9 +61,10 @@ FOLLOW_UP = {"client_contacted": True, "collaterals_contacted": ["daughter"], "s
 class Story:
     """One case worked through the shipped lifecycle by named users."""
 
-    def __init__(self, engine, people, clock, opener="ivy", client=None):
+    def __init__(self, engine, people, clock, opener="ivy", client=None, confirm_new_client=False):
         self.engine, self.people, self.clock = engine, people, clock
-        self.case = engine.cases.open_case(people[opener], copy.deepcopy(client or ADULT), program="Aging services")
+        self.case = engine.cases.open_case(people[opener], copy.deepcopy(client or ADULT), program="Aging services",
+                                           confirm_new_client=confirm_new_client)
         self.id = self.case["id"]
 
     def refresh(self, as_user="sam") -> dict:

@@ -18,8 +18,12 @@ def open_case():
     for name in ("program", "process"):
         if body.get(name) is not None and not isinstance(body[name], str):
             raise BadRequest(f"{name} must be a string")
+    if not isinstance(body.get("confirm_new_client", False), bool):
+        raise BadRequest("confirm_new_client must be true or false")
+    # 409 possible_duplicate unless the caller confirms: see engine/services/duplicates.py
     case = engine().cases.open_case(actor(), body["client"], program=body.get("program"),
-                                    model_id=body.get("process"), variables=body.get("variables"))
+                                    model_id=body.get("process"), variables=body.get("variables"),
+                                    confirm_new_client=body.get("confirm_new_client", False))
     return jsonify(case), 201
 
 

@@ -139,9 +139,14 @@ DOCUMENT = {
                         "with `variables` as start data",
                         {"201": _json(_ref("Case")),
                          "404": _json(_ref("Error"), "the process is not deployed"),
+                         "409": _json(_ref("Error"), "`possible_duplicate`: the client may already have an open "
+                                      "case (same last name and birth date, a close first name); details name "
+                                      "each case the caller may see, or whom to ask"),
                          "422": _json(_ref("Error"), "invalid client, or start data the start form refuses")},
                         body={"type": "object", "required": ["client"],
                               "properties": {"client": _ref("Client"), "program": {"type": "string"},
+                                             "confirm_new_client": {"type": "boolean", "description": "open a new "
+                                                                    "case even if the client may have one open"},
                                              "process": {"type": "string", "description": "a deployed model id"},
                                              "variables": {"type": "object", "description": "start data, checked "
                                                            "against the start event's form if it has one"}}}),
@@ -234,13 +239,15 @@ DOCUMENT = {
             body={"type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}},
             params=[_path("task_id", {"type": "string"})], tag="tasks")},
         "/api/inbox": {"get": _op(
-            "One inbox tab (approvals, mine, available, team, delegated, later) with every tab's count",
+            "One inbox tab (approvals, escalations, todo, mine, available, team, delegated, later) "
+            "with every tab's count",
             {"200": _json({"type": "object", "properties": {
                 "tab": {"type": "string"}, "tabs": {"type": "array", "items": {"type": "string"}},
                 "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
                 "total": {"type": "integer"}, "tasks": {"type": "array", "items": {"type": "object"}}}}),
              "400": _json(_ref("Error"), "unknown sort or due filter")},
-            params=[_query("tab", {"type": "string"}, "the tab; default: approvals for supervisors, else mine"),
+            params=[_query("tab", {"type": "string"},
+                           "the tab; default: approvals for supervisors, else todo (mine and available together)"),
                     _query("stage", {"type": "string"}, "case stage"), _query("task", {"type": "string"}, "BPMN id"),
                     _query("client", {"type": "string"}, "client name or case number"),
                     _query("due", {"type": "string", "enum": ["overdue", "soon", "later", "none"]}, "due filter"),

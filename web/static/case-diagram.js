@@ -24,6 +24,10 @@
           // A collapsed subprocess also has a plane of its own ("<id>_plane").
         });
         canvas.zoom("fit-viewport");
+        // bpmn-js's drill-down buttons carry only a title; a screen reader needs a name.
+        holder.querySelectorAll("button.bjs-drilldown:not([aria-label])").forEach(function (button) {
+          button.setAttribute("aria-label", button.title || "Open the subprocess");
+        });
         holder.setAttribute("data-loaded", "true");
       })
       .catch(function (error) {

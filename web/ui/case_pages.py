@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from engine.errors import Conflict, InvalidData
+from engine.errors import Conflict, InvalidData, NotFound
+from engine.services.duplicates import PossibleDuplicate
 from engine.vocabulary import STAGES
 
 from ..context import engine
+from ..form_render import FormRenderer
+from ..template_helpers import label
 from ..session import current_actor, login_required
 from .blueprint import ui
 
@@ -23,12 +26,34 @@ def case_list():
     return render_template("cases.html", cases=cases, stages=STAGES, q=q or "", stage=stage, mine=mine)
 
 
+def render_case(case_id: int, adding: str | None = None, data: dict | None = None, errors=(), status: int = 200,
+                problem: str | None = None):
+    """The case page; `adding` names the record entry whose form is open (with what was typed
+    and the server's errors beside its fields, after a refused submission)."""
+    who = current_actor()
+    case = engine().pages.case_page(who, case_id)
+    now = engine().clock.now()
+    entry_forms = [{**f, "form": FormRenderer(f["schema"], f["ui_schema"], data if f["kind"] == adding else None,
+                                              errors if f["kind"] == adding else ())}
+                   for f in engine().record.entry_forms(who)]
+    return render_template("case.html", case=case, now=now, today=now.date(), entry_forms=entry_forms,
+                           adding=adding, problem=problem), status
+
+
 @ui.get("/cases/<int:case_id>")
 @login_required
 def case_page(case_id):
-    case = engine().pages.case_page(current_actor(), case_id)
-    now = engine().clock.now()
-    return render_template("case.html", case=case, now=now, today=now.date())
+    try:
+        return render_case(case_id)
+    except NotFound:
+        # Intake screens a referral and the case moves on out of their view: say so, not "not found".
+        moved = engine().pages.handed_on(current_actor(), case_id)
+        if moved is None:
+            raise
+        flash(f"Case #{case_id} has moved on to {label(moved['stage']).lower()} and is no longer in your view"
+              + (f"; {moved['with']} has it." if moved["with"] else
+                 f"; the team {moved['team']} case managers take it from here." if moved["team"] else "."))
+        return redirect(url_for("ui.inbox"))
 
 
 @ui.get("/cases/<int:case_id>/access")
@@ -100,7 +125,7 @@ CLIENT_FIELDS = ("first_name", "last_name", "birth_date", "preferred_language")
 @login_required
 def new_case():
     return render_template("case_new.html", client={}, program="", errors={}, problem=None,
-                           programs=engine().programs.programs())
+                           programs=engine().programs.programs(), duplicates=[])
 
 
 @ui.post("/cases/new")
@@ -110,15 +135,20 @@ def new_case_submit():
     client = {k: v for k, v in client.items() if v}
     program = (request.form.get("program") or "").strip() or None
     programs = engine().programs.programs()
+    confirmed = request.form.get("confirm_new_client") == "yes"
     try:
         if len(programs) > 1 and program not in [p["name"] for p in programs]:
             raise InvalidData("choose the program the referral is for",
                               [{"field": "program", "message": "choose one of the programs"}])
-        case = engine().cases.open_case(current_actor(), client, program)
+        case = engine().cases.open_case(current_actor(), client, program, confirm_new_client=confirmed)
     except InvalidData as invalid:
         errors = {d["field"].removeprefix("client/"): d["message"] for d in invalid.details}
         return render_template("case_new.html", client=client, program=program or "", errors=errors,
-                               problem=invalid.message, programs=programs), 422
+                               problem=invalid.message, programs=programs, duplicates=[]), 422
+    except PossibleDuplicate as duplicate:
+        # Nothing opened yet: the same form again, the possible match named, and a way on either way.
+        return render_template("case_new.html", client=client, program=program or "", errors={},
+                               problem=None, programs=programs, duplicates=duplicate.details), 409
     flash(f"Referral recorded: case #{case['id']} for {case['client']['first_name']} {case['client']['last_name']}. "
           f"Screening is next.")
     return redirect(url_for("ui.case_page", case_id=case["id"]))

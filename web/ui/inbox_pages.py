@@ -14,6 +14,7 @@ from engine.vocabulary import STAGES
 from ..context import engine
 from ..roles import may_take_lane
 from ..session import current_actor, login_required, safe_next
+from ..template_helpers import day
 from .blueprint import ui
 
 FILTER_KEYS = ("tab", "stage", "task", "client", "due", "sort")
@@ -112,7 +113,7 @@ def follow_up(task_id):
         raise InvalidData("use a date like 2026-03-01",
                           [{"field": "follow_up_on", "message": "use a date like 2026-03-01"}]) from None
     task = engine().tasks.set_follow_up(current_actor(), task_id, on)
-    flash(f"“{task['name']}” is hidden until {on.isoformat()}." if on else f"“{task['name']}” is back in your inbox.")
+    flash(f"“{task['name']}” is hidden until {day(on)}." if on else f"“{task['name']}” is back in your inbox.")
     return redirect(_back())
 
 

@@ -11,6 +11,7 @@ from ..form_render import FormRenderer, parse_form
 from ..roles import may_work_lane
 from ..session import current_actor, login_required
 from .blueprint import ui
+from .outcomes import completion_message
 
 
 def _render(task: dict, data: dict, errors=(), status: int = 200, problem: str | None = None):
@@ -48,7 +49,5 @@ def task_submit(task_id):
     except Conflict as conflict:
         task = engine().tasks.get_task(who, task_id, with_answers=False)
         return _render(task, data, (), 409, conflict.message)
-    mine = [t for t in result["next_tasks"] if t["assignee"] == who.username]
-    flash(f"“{task['name']}” is complete and signed by you."
-          + (f" Next for you: “{mine[0]['name']}”." if mine else ""))
+    flash(completion_message(task["name"], result, who.username))
     return redirect(url_for("ui.inbox"))
