@@ -19,7 +19,8 @@ def test_the_assessment_is_in_sections_and_counts_them():
     schema, ui = form("assessment")
     sections = plan(schema, ui, {})
     assert [s.title for s in sections] == ["Domains", "Living arrangements, language preference and literacy",
-                                           "Risk screen", "Assessment summary"]
+                                           "Risk screen", "Assessment summary",
+                                           "Significant change that prompted this reassessment"]
     assert len(sections[0].children) == 14 and progress(sections) == (0, 17)
     half = assessed()
     half["domains"] = dict(list(half["domains"].items())[:7])
@@ -51,7 +52,7 @@ def test_sections_are_fieldsets_with_legends_and_runs_of_fields_are_held_togethe
     assert '<fieldset class="group" id="f-domains-legal" data-section="true" data-counted="true">' in html
     assert '<fieldset class="group form-section" id="s-living_arrangements" data-counted="true">' in html
     assert '<textarea name="domains/legal/needs" id="f-domains-legal-needs" rows="2"' in html
-    assert [s.id for s in leaves(FormRenderer(schema, ui).sections)][-1] == "s-summary"
+    assert [s.id for s in leaves(FormRenderer(schema, ui).sections)][-2:] == ["s-summary", "f-significant_change"]
 
 
 def test_ui_keys_help_placeholder_widgets_and_order():

@@ -90,7 +90,8 @@ def test_an_agency_script_that_loops_forever_stops_its_case_within_the_budget(ca
     assert [e["data"]["message"] for e in audit if e["kind"] == "incident"] == [case["error"]["message"]]
 
     healthy = case_engine.cases.open_case(
-        people["carol"], ADULT, model_id=_deploy(case_engine, automatic_process("calm", script="x = 1")))
+        people["carol"], ADULT, model_id=_deploy(case_engine, automatic_process("calm", script="x = 1")),
+        confirm_new_client=True)
     assert healthy["status"] == "active" and healthy["tasks"], "other cases go on"
 
 
