@@ -16,7 +16,7 @@ import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -67,14 +67,36 @@ class UnitOfWork:
         self.chains = Chains(session, is_postgres)
 
     # ------------------------------------------------------------------ cases
-    def lock_case(self, case_id: int, skip_locked: bool = False) -> Case | None:
+    def lock_case(self, case_id: int, skip_locked: bool = False, with_state: bool = False) -> Case | None:
+        """The case, its row locked (PostgreSQL; SQLite already runs one writer at a time).
+        `with_state` reads its workflow state in the same statement, for a step about to load it."""
         query = select(Case).where(Case.id == case_id)
+        if with_state:
+            query = query.add_columns(WorkflowState).join(WorkflowState, WorkflowState.case_id == Case.id)
         if self.is_postgres:
-            query = query.with_for_update(of=Case, skip_locked=skip_locked)
-        case = self.session.scalar(query.execution_options(populate_existing=True))
-        if case is not None:
-            self.chains.hold(case)
+            query = query.with_for_update(of=[Case, WorkflowState] if with_state else Case, skip_locked=skip_locked)
+        row = self.session.execute(query.execution_options(populate_existing=True)).one_or_none()
+        if row is None:
+            return None
+        case = row[0]
+        if with_state:
+            self._states[case.id] = row[1]
+        self.chains.hold(case)
         return case
+
+    def cases_with_due_timers(self, now: datetime, limit: int, skip: set[int]) -> list[int]:
+        """Active cases with a timer due by `now`, soonest first; on PostgreSQL without the
+        cases another worker has locked (they are being fired). Nothing stays locked: the
+        caller fires each case in its own transaction, locking it again there."""
+        due = (select(Timer.case_id, func.min(Timer.due_at).label("due_at")).where(Timer.due_at <= now)
+               .group_by(Timer.case_id).subquery())
+        query = (select(Case.id).join(due, due.c.case_id == Case.id).where(Case.status == "active")
+                 .order_by(due.c.due_at, Case.id).limit(limit))
+        if skip:
+            query = query.where(Case.id.not_in(skip))
+        if self.is_postgres:
+            query = query.with_for_update(of=Case, skip_locked=True)
+        return list(self.session.scalars(query))
 
     def add_case(self, case: Case) -> None:
         """Insert a new case; its chains start here, so its row carries their (empty) heads."""
@@ -82,6 +104,9 @@ class UnitOfWork:
         self.session.add(case)
         self.session.flush()
         self.chains.hold(case)
+        # A new case has no workflow state, tasks or timers yet: nothing to read back.
+        self._states[case.id] = None
+        self._open_tasks[case.id], self._timers[case.id] = [], []
 
     def lock_task(self, task_id: str) -> HumanTask | None:
         """A task with its case and the case's workflow state in one read, the case locked.
@@ -258,7 +283,7 @@ class UnitOfWork:
 
     def _save_state(self, case: Case, workflow: CaseWorkflow, now: datetime) -> None:
         state = workflow.dump()
-        row = self._states.get(case.id) or self.session.get(WorkflowState, case.id)
+        row = self._states[case.id] if case.id in self._states else self.session.get(WorkflowState, case.id)
         if row is None:
             row = WorkflowState(case_id=case.id, state=state, size=len(state), updated_at=now)
             self.session.add(row)
