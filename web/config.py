@@ -30,6 +30,7 @@ class Settings:
     timer_poll_seconds: float
     max_upload_bytes: int
     start_scheduler: bool = True
+    db_pool_size: int = 9  # connections kept per process: serve's threads (8) and the timer poller
 
     @classmethod
     def from_environment(cls, overrides: dict | None = None) -> Settings:
@@ -56,6 +57,7 @@ class Settings:
             case_process=env.get("CASEPATH_CASE_PROCESS", "case_lifecycle"),
             timer_poll_seconds=float(env.get("CASEPATH_TIMER_POLL_SECONDS", "2")),
             max_upload_bytes=int(float(env.get("CASEPATH_MAX_UPLOAD_MB", "5")) * 1024 * 1024),
+            db_pool_size=int(env.get("CASEPATH_DB_POOL_SIZE", "9")),
         )
 
 
