@@ -25,7 +25,7 @@ from .ui import ui
 
 
 def build_engine(settings: Settings) -> CaseEngine:
-    db = make_engine(settings.database_url)
+    db = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     return CaseEngine(session_factory(db), clock_from_environment(settings.env, settings.now),
                       FormCatalog(settings.forms_dir), case_process=settings.case_process,
                       max_file_bytes=settings.max_upload_bytes, timer_minimum=settings.timer_minimum,

@@ -14,7 +14,7 @@ from engine.errors import EngineError
 from engine.vocabulary import ROLES
 
 from .app import create_app
-from .context import engine, settings
+from .context import ENGINE_KEY, engine, settings
 from engine.policy import operator
 
 
@@ -86,18 +86,32 @@ def demo_command():
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve_command(host: str, port: int, threads: int):
+@click.option("--threads", default=8, show_default=True, type=int, help="threads per process")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="processes (one per core uses every core; each polls timers)")
+def serve_command(host: str, port: int, threads: int, workers: int):
     """The web app with its in-process timer scheduler."""
-    from waitress import serve
+    import os
 
     from engine.scheduler import start_background
 
     _configure_logging()
-    app = current_app._get_current_object()
-    scheduler = start_background(engine(), settings().timer_poll_seconds)
-    click.echo(f"casepath serving on http://{host}:{port} (timers polled every "
-               f"{settings().timer_poll_seconds:g}s)")
+    # Each process opens at most one connection per thread, plus one for the timer poller.
+    os.environ["CASEPATH_DB_POOL_SIZE"] = str(threads + 1)
+    click.echo(f"casepath serving on http://{host}:{port} with {workers} process(es) of {threads} thread(s) "
+               f"(timers polled every {settings().timer_poll_seconds:g}s)")
+    if workers > 1:
+        from .server import serve_processes
+
+        def start_poller(app) -> None:
+            start_background(app.extensions[ENGINE_KEY], app.config["CASEPATH"].timer_poll_seconds)
+
+        serve_processes(create_app, start_poller, host, port, workers, threads)
+        return
+    from waitress import serve
+
+    app = create_app()  # after the pool size is set
+    scheduler = start_background(app.extensions[ENGINE_KEY], settings().timer_poll_seconds)
     try:
         serve(app, host=host, port=port, threads=threads, ident="casepath")
     finally:

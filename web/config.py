@@ -33,6 +33,7 @@ class Settings:
     timer_minimum: str = DEFAULT_TIMER_MINIMUM
     script_time_limit: float = 1.0
     start_scheduler: bool = True
+    db_pool_size: int = 9  # connections kept per process: serve's threads (8) and the timer poller
 
     @classmethod
     def from_environment(cls, overrides: dict | None = None) -> Settings:
@@ -61,6 +62,7 @@ class Settings:
             max_upload_bytes=int(float(env.get("CASEPATH_MAX_UPLOAD_MB", "5")) * 1024 * 1024),
             timer_minimum=_timer_minimum(env.get("CASEPATH_TIMER_MINIMUM") or DEFAULT_TIMER_MINIMUM),
             script_time_limit=_seconds(env, "CASEPATH_SCRIPT_TIME_LIMIT", 1.0),
+            db_pool_size=int(env.get("CASEPATH_DB_POOL_SIZE", "9")),
         )
 
 

@@ -137,8 +137,7 @@ class CaseRunner:
         case = Case(client_id=client.id, program=program, team=team, stage="screening", status="active",
                     opened_by=opened_by, opened_at=now, process_version_id=version.id, updated_at=now,
                     case_manager_id=case_manager_id, previous_case_id=previous_case_id)
-        uow.session.add(case)
-        uow.session.flush()
+        uow.add_case(case)
         uow.audit(case.id, opened_by, "case_opened",
                   f"case opened on {version.model_id} version {version.version}"
                   + (f", re-entry after case {previous_case_id}" if previous_case_id else ""),

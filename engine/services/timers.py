@@ -1,18 +1,18 @@
 """Firing due timers: reassessments, overdue follow-ups, post-closure check-ins."""
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-
 from ..clock import Clock, FixedClock
 from ..runtime.workflow import CaseWorkflow, ScriptFailed
-from ..store.models import Case, Timer
+from ..store.models import Case
 from ..store.unit_of_work import Store, UnitOfWork
 from .runner import CaseRunner
 
 MAX_TIMER_STEPS_PER_CASE = 1000
+CLAIM_BATCH = 100  # cases read per claim query: one query per hundred cases, not one per case
 
 
 @dataclass
@@ -31,44 +31,45 @@ class TimerService:
         """Fire every timer due now; how many fired (see run_due for the failures too)."""
         return self.run_due(limit).fired
 
-    def run_due(self, limit: int | None = None) -> TimerRun:
+    def run_due(self, limit: int | None = None, batch: int = CLAIM_BATCH) -> TimerRun:
         """Fire every timer due now, one case per transaction.
 
-        Several workers may run this at once: each claims a case with
-        FOR UPDATE SKIP LOCKED (PostgreSQL), and a timer's row is deleted in the
-        same transaction that advances its case, so each timer fires once. A timer whose
-        step fails still counts as fired; its case stops with the error, and the run says so."""
+        Several workers may run this at once. Each reads a batch of cases with due timers
+        (on PostgreSQL skipping the cases other workers hold right now), then fires them one
+        short transaction each: the case row is locked (SKIP LOCKED: a case another worker
+        is firing is left to it), its timers re-read under the lock, and a timer's row is
+        deleted in the same transaction that advances its case, so each timer fires once.
+        Workers walk their batches in different orders so they rarely meet on a case. A timer
+        whose step fails still counts as fired; its case stops with the error, and the run
+        says so."""
         run = TimerRun()
-        fired = 0
-        skipped: set[int] = set()
-        while limit is None or fired < limit:
+        skipped: set[int] = set()  # stopped, nothing to fire, or held by another worker
+        order = random.Random()
+        while limit is None or run.fired < limit:
             now = self.clock.now()
-            with self.store.transaction() as uow:
-                session = uow.session
-                due_cases = (select(Timer.case_id).where(Timer.due_at <= now)
-                             .where(Timer.case_id.not_in(skipped) if skipped else True)
-                             .order_by(Timer.due_at).limit(50))
-                query = (select(Case).where(Case.id.in_(due_cases.scalar_subquery()), Case.status == "active")
-                         .order_by(Case.id).limit(1))
-                if uow.is_postgres:
-                    query = query.with_for_update(of=Case, skip_locked=True)
-                case = session.scalar(query.execution_options(populate_existing=True))
-                if case is None:
-                    stuck = session.scalar(select(Timer.case_id).where(Timer.due_at <= now)
-                                           .where(Timer.case_id.not_in(skipped) if skipped else True).limit(1))
-                    if stuck is None:
-                        break
-                    skipped.add(stuck)  # locked by another worker, or its case is stopped
-                    continue
-                count = self._fire_case_timers(uow, case, now)
-                if case.status == "error":
-                    run.failed.append({"case_id": case.id, "element_id": case.error_element_id,
-                                       "error": case.error})
-                if count == 0:
-                    skipped.add(case.id)  # nothing would fire: do not pick it again this run
-                fired += count
-        run.fired = fired
+            with self.store.reading() as uow:
+                case_ids = uow.cases_with_due_timers(now, batch, skipped)
+            if not case_ids:
+                break
+            order.shuffle(case_ids)
+            for case_id in case_ids:
+                if limit is not None and run.fired >= limit:
+                    break
+                if not self._fire_case(case_id, now, run):
+                    skipped.add(case_id)
         return run
+
+    def _fire_case(self, case_id: int, now: datetime, run: TimerRun) -> bool:
+        """Fire one case's due timers in its own transaction; False if there was nothing to do."""
+        with self.store.transaction() as uow:
+            case = uow.lock_case(case_id, skip_locked=True, with_state=True)
+            if case is None or case.status != "active":
+                return False
+            count = self._fire_case_timers(uow, case, now)
+            if case.status == "error":
+                run.failed.append({"case_id": case.id, "element_id": case.error_element_id, "error": case.error})
+            run.fired += count
+            return count > 0
 
     def _fire_case_timers(self, uow: UnitOfWork, case: Case, now: datetime) -> int:
         """Fire the case's due timers one at a time, earliest first, each as of the instant it

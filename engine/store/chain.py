@@ -15,15 +15,15 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent, RecordEntry
+from .models import AuditEvent, Case, RecordEntry
 
 GENESIS = "0" * 64
-# PostgreSQL advisory-lock class for appending to a case's chains. One lock covers both of a
-# case's chains (two would deadlock when two writers take them in opposite orders), and the
-# key includes the schema, so two casepath databases in one server never wait on each other.
+# PostgreSQL advisory-lock class for appending to the chains of events of no case (a case's
+# chains are guarded by its row lock). The key includes the schema, so two casepath databases
+# in one server never wait on each other.
 _LOCK_CLASS = 71000
 
 
@@ -58,14 +58,33 @@ def digest(table: str, previous: str, row) -> str:
     return hashlib.sha256((previous + _canonical(CONTENT[table](row))).encode()).hexdigest()
 
 
+HEAD_COLUMNS = {"audit_events": "audit_head", "record_entries": "record_head"}
+
+
 class Chains:
-    """The heads of the chains one unit of work appends to (each read once, then kept)."""
+    """The heads of the chains one unit of work appends to (each read once, then kept).
+
+    A case's heads live on its row (cases.audit_head, cases.record_head), so the row lock a
+    step takes anyway serializes appends and no chain is read. A case the unit of work holds
+    (locked or new, see `hold`) gets its heads written with its own UPDATE; for any other
+    case the row is locked when its chain is first touched and the heads are written by
+    `write_heads` before commit. Events of no case keep an advisory lock and read their tail."""
 
     def __init__(self, session: Session, is_postgres: bool):
         self.session = session
         self.is_postgres = is_postgres
         self._heads: dict[tuple[str, int | None], str] = {}
+        self._held: dict[int, Case] = {}
+        self._unheld: dict[int, dict[str, str]] = {}  # case id -> head column -> hash, to write
         self._locked: set[int | None] = set()
+
+    def hold(self, case: Case) -> None:
+        """The unit of work holds this case's row (locked, or inserted by it): keep heads on it."""
+        self._held[case.id] = case
+        self._unheld.pop(case.id, None)
+        for table, column in HEAD_COLUMNS.items():  # heads moved earlier in this unit of work win
+            if (table, case.id) in self._heads:
+                setattr(case, column, self._heads[(table, case.id)])
 
     def seal(self, table: str, row) -> None:
         """Link a new row to the head of its chain (call before it is flushed)."""
@@ -76,13 +95,48 @@ class Chains:
         row.prev_hash = previous
         row.entry_hash = digest(table, previous, row)
         self._heads[key] = row.entry_hash
+        if row.case_id is not None:
+            column = HEAD_COLUMNS[table]
+            case = self._held.get(row.case_id)
+            if case is not None:
+                setattr(case, column, row.entry_hash)
+            else:
+                self._unheld.setdefault(row.case_id, {})[column] = row.entry_hash
+
+    def write_heads(self) -> None:
+        """Store the heads of chains of cases the unit of work does not hold (before commit)."""
+        for case_id, heads in self._unheld.items():
+            self.session.execute(update(Case.__table__).where(Case.__table__.c.id == case_id).values(**heads))
+        self._unheld.clear()
 
     def _read_head(self, table: str, case_id: int | None) -> str:
-        if self.is_postgres:  # SQLite already runs one writer at a time (BEGIN IMMEDIATE)
-            if case_id not in self._locked:
-                self.session.execute(text("SELECT pg_advisory_xact_lock(:kind, hashtext(current_schema() || ':' "
-                                          "|| CAST(:chain AS text)))"), {"kind": _LOCK_CLASS, "chain": case_id or 0})
-                self._locked.add(case_id)
+        if case_id is None:
+            return self._tail_of_caseless_chain(table)
+        case = self._held.get(case_id)
+        if case is not None:
+            head = getattr(case, HEAD_COLUMNS[table])
+        else:
+            query = select(Case.audit_head, Case.record_head).where(Case.id == case_id)
+            if self.is_postgres:  # the row guards its heads; SQLite runs one writer at a time
+                query = query.with_for_update()
+            with self.session.no_autoflush:
+                row = self.session.execute(query).one_or_none()
+            heads = {"audit_events": row.audit_head, "record_entries": row.record_head} if row else {}
+            for other, value in heads.items():
+                if value is not None:
+                    self._heads.setdefault((other, case_id), value)
+            head = heads.get(table)
+        return head if head is not None else self._tail(table, case_id)
+
+    def _tail_of_caseless_chain(self, table: str) -> str:
+        if self.is_postgres and None not in self._locked:  # SQLite runs one writer at a time (BEGIN IMMEDIATE)
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:kind, hashtext(current_schema() || ':' "
+                                      "|| CAST(:chain AS text)))"), {"kind": _LOCK_CLASS, "chain": 0})
+            self._locked.add(None)
+        return self._tail(table, None)
+
+    def _tail(self, table: str, case_id: int | None) -> str:
+        """The hash of a chain's last row (a case whose row carries no head yet, or no case)."""
         model = MODELS[table]
         where = model.case_id == case_id if case_id is not None else model.case_id.is_(None)
         with self.session.no_autoflush:  # rows of this chain added earlier are already counted

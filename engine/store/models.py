@@ -141,6 +141,10 @@ class Case(Base):
     # Bumped by every step; a step commits only if the version it read is still current.
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The hashes of the last audit event and record entry of the case (engine/store/chain.py):
+    # the step's row lock guards them, so sealing reads no chain. NULL: read the chain.
+    audit_head: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    record_head: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     # Optimistic lock: the engine bumps lock_version on every step and SQLAlchemy adds
     # "WHERE lock_version = <the value read>" to the UPDATE.

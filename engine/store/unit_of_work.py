@@ -16,7 +16,7 @@ import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,8 +24,9 @@ from ..clock import Clock, due_from
 from ..errors import Conflict
 from ..vocabulary import CLOSED_STAGES
 from . import record_guard  # noqa: F401  (installs the signed-entry guard on RecordEntry)
-from .chain import Chains
-from .models import AuditEvent, Case, HumanTask, RecordEntry, Timer, WorkflowState
+from .chain import GENESIS, Chains
+from .models import (AuditEvent, Case, FormDraft, HumanTask, RecordEntry, TaskDelegation, TaskFollowUp, Timer,
+                     WorkflowState)
 
 if TYPE_CHECKING:
     from ..runtime.workflow import CaseWorkflow
@@ -42,7 +43,9 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
         with self.sessions() as session, session.begin():
-            yield UnitOfWork(session, self.clock, self.is_postgres)
+            uow = UnitOfWork(session, self.clock, self.is_postgres)
+            yield uow
+            uow.chains.write_heads()
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[UnitOfWork]:
@@ -60,14 +63,80 @@ class UnitOfWork:
         self._timers: dict[int, list[Timer]] = {}
         self._entries: dict[tuple, list[RecordEntry]] = {}
         self._states: dict[int, WorkflowState] = {}  # held: the session's identity map is weak
+        self._leftovers: set[str] = set()
         self.chains = Chains(session, is_postgres)
 
     # ------------------------------------------------------------------ cases
-    def lock_case(self, case_id: int, skip_locked: bool = False) -> Case | None:
+    def lock_case(self, case_id: int, skip_locked: bool = False, with_state: bool = False) -> Case | None:
+        """The case, its row locked (PostgreSQL; SQLite already runs one writer at a time).
+        `with_state` reads its workflow state in the same statement, for a step about to load it."""
         query = select(Case).where(Case.id == case_id)
+        if with_state:
+            query = query.add_columns(WorkflowState).join(WorkflowState, WorkflowState.case_id == Case.id)
         if self.is_postgres:
-            query = query.with_for_update(of=Case, skip_locked=skip_locked)
-        return self.session.scalar(query.execution_options(populate_existing=True))
+            query = query.with_for_update(of=[Case, WorkflowState] if with_state else Case, skip_locked=skip_locked)
+        row = self.session.execute(query.execution_options(populate_existing=True)).one_or_none()
+        if row is None:
+            return None
+        case = row[0]
+        if with_state:
+            self._states[case.id] = row[1]
+        self.chains.hold(case)
+        return case
+
+    def cases_with_due_timers(self, now: datetime, limit: int, skip: set[int]) -> list[int]:
+        """Active cases with a timer due by `now`, soonest first; on PostgreSQL without the
+        cases another worker has locked (they are being fired). Nothing stays locked: the
+        caller fires each case in its own transaction, locking it again there."""
+        due = (select(Timer.case_id, func.min(Timer.due_at).label("due_at")).where(Timer.due_at <= now)
+               .group_by(Timer.case_id).subquery())
+        query = (select(Case.id).join(due, due.c.case_id == Case.id).where(Case.status == "active")
+                 .order_by(due.c.due_at, Case.id).limit(limit))
+        if skip:
+            query = query.where(Case.id.not_in(skip))
+        if self.is_postgres:
+            query = query.with_for_update(of=Case, skip_locked=True)
+        return list(self.session.scalars(query))
+
+    def add_case(self, case: Case) -> None:
+        """Insert a new case; its chains start here, so its row carries their (empty) heads."""
+        case.audit_head = case.record_head = GENESIS
+        self.session.add(case)
+        self.session.flush()
+        self.chains.hold(case)
+        # A new case has no workflow state, tasks or timers yet: nothing to read back.
+        self._states[case.id] = None
+        self._open_tasks[case.id], self._timers[case.id] = [], []
+
+    def lock_task(self, task_id: str) -> HumanTask | None:
+        """A task with its case and the case's workflow state in one read, the case locked.
+
+        On PostgreSQL the three rows are locked, the case first (the order every step takes
+        them in: case row, then the task rows it updates), so what is read is current even
+        after waiting for another step. Whether the task has drafts, follow-ups or a
+        delegation comes along, so closing it deletes only what is there."""
+        leftovers = or_(*(exists().where(model.task_id == HumanTask.id)
+                          for model in (FormDraft, TaskFollowUp, TaskDelegation)))
+        query = (select(HumanTask, Case, WorkflowState, leftovers)
+                 .join(Case, Case.id == HumanTask.case_id).join(WorkflowState, WorkflowState.case_id == Case.id)
+                 .where(HumanTask.id == task_id))
+        if self.is_postgres:
+            query = query.with_for_update(of=[Case, WorkflowState, HumanTask])
+        row = self.session.execute(query.execution_options(populate_existing=True)).one_or_none()
+        if row is None:
+            return None
+        task, case, state, has_leftovers = row
+        self._states[case.id] = state
+        self.chains.hold(case)
+        if has_leftovers:
+            self._leftovers.add(task.id)
+        return task
+
+    def close_task_leftovers(self, task_id: str) -> None:
+        """Delete what belonged to a task only while it was open (read by lock_task)."""
+        if task_id in self._leftovers:
+            for model in (FormDraft, TaskFollowUp, TaskDelegation):
+                self.session.execute(model.__table__.delete().where(model.__table__.c.task_id == task_id))
 
     def workflow_state(self, case_id: int) -> str:
         row = self._states.get(case_id) or self.session.get(WorkflowState, case_id)
@@ -108,16 +177,18 @@ class UnitOfWork:
     def open_tasks(self, case_id: int) -> list[HumanTask]:
         """The case's open tasks in the order they opened (read once per unit of work)."""
         if case_id not in self._open_tasks:
-            self._open_tasks[case_id] = list(self.session.scalars(
-                select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")
-                .order_by(HumanTask.created_at, HumanTask.id)))
+            with self.session.no_autoflush:  # see _read_before_writing
+                self._open_tasks[case_id] = list(self.session.scalars(
+                    select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")
+                    .order_by(HumanTask.created_at, HumanTask.id)))
         return [t for t in self._open_tasks[case_id] if t.state == "open"]
 
     def timers(self, case_id: int) -> list[Timer]:
         """The case's waiting timers, soonest first (read once per unit of work)."""
         if case_id not in self._timers:
-            self._timers[case_id] = list(self.session.scalars(
-                select(Timer).where(Timer.case_id == case_id).order_by(Timer.due_at)))
+            with self.session.no_autoflush:  # see _read_before_writing
+                self._timers[case_id] = list(self.session.scalars(
+                    select(Timer).where(Timer.case_id == case_id).order_by(Timer.due_at)))
         return list(self._timers[case_id])
 
     # ------------------------------------------------------------------ mirroring a step
@@ -125,11 +196,21 @@ class UnitOfWork:
         """Write what a step changed: its audit events, the case's open tasks and waiting
         timers as rows, its acuity, stage and status, and the workflow state."""
         now = self.clock.now()
+        self._read_before_writing(case.id)
         self._audit_events(case, workflow, actor)
         self._mirror_tasks(case, workflow, now, task_base or now)
         self._mirror_timers(case, workflow, now)
         self._mirror_case(case, workflow, now)
         self._save_state(case, workflow, now)
+
+    def _read_before_writing(self, case_id: int) -> None:
+        """Read the case's open tasks and timers before the step adds rows, without flushing
+        what is pending: the step's writes then leave in one flush, a statement per table.
+        Skipping the flush is safe because these rows change only under the case lock, and
+        only through this unit of work's lists: a task it completed is still read as open
+        from the table, but its object (the same one) says completed and open_tasks drops it."""
+        self.open_tasks(case_id)
+        self.timers(case_id)
 
     def _audit_events(self, case: Case, workflow: CaseWorkflow, actor: str) -> None:
         for event in workflow.events:
@@ -202,7 +283,7 @@ class UnitOfWork:
 
     def _save_state(self, case: Case, workflow: CaseWorkflow, now: datetime) -> None:
         state = workflow.dump()
-        row = self._states.get(case.id) or self.session.get(WorkflowState, case.id)
+        row = self._states[case.id] if case.id in self._states else self.session.get(WorkflowState, case.id)
         if row is None:
             row = WorkflowState(case_id=case.id, state=state, size=len(state), updated_at=now)
             self.session.add(row)
