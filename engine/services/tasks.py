@@ -161,12 +161,13 @@ class TaskService:
         if user is None or not user.active:
             raise InvalidData("no such user", [{"field": "username", "message": f"no user '{username}'"}])
         if not policy.can_work_lane(Actor.of(user), task.lane):
-            raise InvalidData("that user cannot work this task",
+            raise InvalidData(f"{username} cannot work '{task.name}'; nothing was moved",
                               [{"field": "username", "message": f"{username} does not hold the role "
-                                                                f"'{task.lane}' this task needs"}])
+                                                                f"'{task.lane}' that '{task.name}' needs"}])
         if not policy.may_give_work_across_teams(actor) and user.team != task.case.team:
-            raise InvalidData("that user is not on the case's team",
-                              [{"field": "username", "message": f"{username} is not on team {task.case.team}"}])
+            raise InvalidData(f"{username} is not on the team of '{task.name}'; nothing was moved",
+                              [{"field": "username", "message": f"{username} is not on team {task.case.team}, "
+                                                                f"which '{task.name}' belongs to"}])
         return user
 
     @staticmethod
