@@ -163,11 +163,10 @@ class TaskService:
         if not policy.can_work_lane(Actor.of(user), task.lane):
             raise InvalidData(f"{username} cannot work '{task.name}'; nothing was moved",
                               [{"field": "username", "message": f"{username} does not hold the role "
-                                                                f"'{task.lane}' that '{task.name}' needs"}])
+                                                                f"'{task.lane}' it needs"}])
         if not policy.may_give_work_across_teams(actor) and user.team != task.case.team:
             raise InvalidData(f"{username} is not on the team of '{task.name}'; nothing was moved",
-                              [{"field": "username", "message": f"{username} is not on team {task.case.team}, "
-                                                                f"which '{task.name}' belongs to"}])
+                              [{"field": "username", "message": f"{username} is not on team {task.case.team}"}])
         return user
 
     @staticmethod
