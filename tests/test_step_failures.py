@@ -134,3 +134,19 @@ def test_only_an_administrator_corrects_data_and_never_a_reserved_name(case_engi
     reserved = login("ada").post(f"/api/cases/{failing['id']}/retry", json={"variables": {"_getattr_": 0}})
     assert reserved.status_code == 422
     assert login("sam").get(f"/api/cases/{failing['id']}").get_json()["status"] == "error"
+
+
+def test_a_message_whose_step_fails_opens_an_incident_on_that_case(case_engine, people, login):
+    from tests.support.bpmn_samples import message_event
+
+    deploy(case_engine, "discharge", linear_process(
+        "discharge", message_event("wait_discharge", "hospital_discharge", variable="discharge"),
+        script_task("plan_return", "days = discharge['ward'] + 1", name="Plan the return home"),
+        user_task("call", "Call after the discharge")))
+    case = case_engine.cases.open_case(people["carol"], ADULT, model_id="discharge")
+    delivered = login("carol").post(f"/api/cases/{case['id']}/messages",
+                                    json={"name": "hospital_discharge", "payload": {"ward": "4B"}})
+    assert delivered.status_code == 200, "the message was delivered; what followed it failed"
+    stopped = delivered.get_json()
+    assert stopped["status"] == "error" and stopped["error"]["element_id"] == "plan_return"
+    assert [i["case_id"] for i in login("sam").get("/api/incidents").get_json()] == [case["id"]]
