@@ -24,6 +24,7 @@ from .definitions.loader import DEFAULT_MAX_FILE_BYTES
 from .definitions.scripting import restricted_script_engine
 from .definitions.timer_checks import DEFAULT_TIMER_MINIMUM
 from .runtime.spiff_clock import install_spiff_clock
+from .services.caseload import DEFAULT_CASELOAD_LIMIT, CaseloadGuard
 from .services.cases import CaseService
 from .services.designer import DesignerService
 from .services.identity import IdentityService
@@ -49,7 +50,7 @@ class CaseEngine:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, forms: FormCatalog,
                  case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None,
                  password_hasher: PasswordHasher | None = None, timer_minimum: str | None = None,
-                 script_time_limit: float | None = None):
+                 script_time_limit: float | None = None, caseload_limit: float | None = DEFAULT_CASELOAD_LIMIT):
         install_spiff_clock()
         self.clock = clock
         self.forms = forms
@@ -67,14 +68,15 @@ class CaseEngine:
         self.programs = ProgramService(self.store)
         self.incidents = IncidentService(self.store, runner, case_views, clock)
         self.messages = MessageService(self.store, runner, case_views)
-        self.tasks = TaskService(self.store, runner, forms, case_views, clock)
+        # caseload_limit: acuity-weighted points per case manager (NASW Std 11); None turns the guard off.
+        self.tasks = TaskService(self.store, runner, forms, case_views, clock, CaseloadGuard(caseload_limit))
         self.inbox = InboxService(self.store, clock)
         self.record = RecordService(self.store, forms)
         self.timers = TimerService(self.store, runner, clock)
         self.designer = DesignerService(self.store, catalog, self.processes, runner, clock)
         self.simulation = SimulationService(self.store, catalog, forms, script_engine, clock)
         self.pages = CasePages(self.store, runner, case_views, clock)
-        self.dashboard = Dashboard(self.store, clock)
+        self.dashboard = Dashboard(self.store, clock, caseload_limit)
 
     @property
     def sessions(self) -> sessionmaker[Session]:

@@ -32,6 +32,7 @@ class Settings:
     max_upload_bytes: int
     timer_minimum: str = DEFAULT_TIMER_MINIMUM
     script_time_limit: float = 1.0
+    caseload_limit: float | None = 30.0
     start_scheduler: bool = True
     db_pool_size: int = 9  # connections kept per process: serve's threads (8) and the timer poller
 
@@ -62,6 +63,7 @@ class Settings:
             max_upload_bytes=int(float(env.get("CASEPATH_MAX_UPLOAD_MB", "5")) * 1024 * 1024),
             timer_minimum=_timer_minimum(env.get("CASEPATH_TIMER_MINIMUM") or DEFAULT_TIMER_MINIMUM),
             script_time_limit=_seconds(env, "CASEPATH_SCRIPT_TIME_LIMIT", 1.0),
+            caseload_limit=_caseload_limit(env.get("CASEPATH_CASELOAD_LIMIT")),
             db_pool_size=int(env.get("CASEPATH_DB_POOL_SIZE", "9")),
         )
 
@@ -73,6 +75,21 @@ def _timer_minimum(text: str) -> str:
     except ValueError as exc:
         raise ConfigError(f"CASEPATH_TIMER_MINIMUM must be a positive ISO-8601 duration such as PT1M: {exc}") from None
     return text.strip()
+
+
+def _caseload_limit(text: str | None) -> float | None:
+    """Acuity-weighted points per case manager (NASW Std 11); `none` turns the guard off."""
+    if not text:
+        return 30.0
+    if text.strip().lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise ConfigError(f"CASEPATH_CASELOAD_LIMIT must be a number of weighted points above 0 or 'none', not {text!r}")
+    return value
 
 
 def _seconds(env: dict, name: str, default: float) -> float:

@@ -16,6 +16,7 @@ from .. import policy
 from ..clock import Clock
 from ..definitions import record_rules
 from ..definitions.forms import FormCatalog
+from ..definitions.input_limits import check_length
 from ..errors import BadRequest, Conflict, Forbidden, InvalidData, NotFound, StepFailed
 from ..policy import Actor
 from ..runtime.workflow import CaseWorkflow, StepEvent
@@ -23,6 +24,7 @@ from ..store.models import Case, FormDraft, HumanTask, TaskDelegation, TaskFollo
 from ..store.unit_of_work import Store, UnitOfWork
 from ..views.case_view import CaseViews
 from ..views.rows import entry_views, task_view
+from .caseload import CaseloadGuard
 from .runner import CaseRunner
 
 
@@ -42,7 +44,9 @@ def _prefill(data: dict, schema: dict) -> dict:
 
 
 class TaskService:
-    def __init__(self, store: Store, runner: CaseRunner, forms: FormCatalog, views: CaseViews, clock: Clock):
+    def __init__(self, store: Store, runner: CaseRunner, forms: FormCatalog, views: CaseViews, clock: Clock,
+                 caseload: CaseloadGuard | None = None):
+        self.caseload = caseload or CaseloadGuard()
         self.store = store
         self.runner = runner
         self.forms = forms
@@ -169,14 +173,34 @@ class TaskService:
                               [{"field": "username", "message": f"{username} is not on team {task.case.team}"}])
         return user
 
-    @staticmethod
-    def _adopt_case(case: Case, actor: Actor, lane: str | None) -> None:
-        """The first case manager (or supervisor) to take on a case's work becomes its owner."""
+    def _adopt_case(self, uow: UnitOfWork, case: Case, actor: Actor, lane: str | None,
+                    override: dict | None = None) -> None:
+        """The first case manager (or supervisor) to take on a case's work becomes its owner.
+
+        Past the caseload limit (NASW Std 11) the case is still taken, since the work is
+        under way, but the audit says so: with the supervisor's reason when they assigned it."""
         owner = policy.becomes_owner(actor, lane)
         if owner == "case_manager" and case.case_manager_id is None:
+            if override is not None:
+                uow.audit(case.id, "engine", "caseload_override",
+                          f"{actor.username} takes the case past the caseload limit ({override['caseload']:g} of "
+                          f"{override['limit']:g}): {override['reason']}", data=override)
+            elif self.caseload.limit is not None:
+                load = self.caseload.after_taking(uow.session, actor.id, case)
+                if load > self.caseload.limit:
+                    uow.audit(case.id, "engine", "caseload_over_limit",
+                              f"{actor.username} takes the case past the caseload limit ({load:g} of "
+                              f"{self.caseload.limit:g})",
+                              data={"username": actor.username, "caseload": load, "limit": self.caseload.limit})
             case.case_manager_id = actor.id
         if owner == "supervisor" and case.supervisor_id is None:
             case.supervisor_id = actor.id
+
+    def _caseload_override(self, uow: UnitOfWork, task: HumanTask, user: User, reason: str | None) -> dict | None:
+        """Checked before a supervisor's move: refused past the limit unless a reason is given."""
+        if task.case.case_manager_id is not None or policy.becomes_owner(Actor.of(user), task.lane) != "case_manager":
+            return None  # the case already has its case manager: nobody's caseload grows
+        return self.caseload.check(uow.session, user.username, user.id, task.case, reason)
 
     def _changed(self, uow: UnitOfWork, task: HumanTask) -> dict:
         uow.session.flush()
@@ -191,7 +215,7 @@ class TaskService:
             if task.assignee_id not in (None, actor.id):
                 raise Conflict(f"task '{task.name}' is already claimed by {task.assignee.username}")
             task.assignee_id = actor.id
-            self._adopt_case(task.case, actor, task.lane)
+            self._adopt_case(uow, task.case, actor, task.lane)
             uow.audit(task.case_id, actor.username, "task_claimed", f"claimed '{task.name}'", task.bpmn_id,
                       {"task_id": task.id})
             return self._changed(uow, task)
@@ -206,29 +230,34 @@ class TaskService:
                       {"task_id": task.id})
             return self._changed(uow, task)
 
-    def assign(self, actor: Actor, task_id: str, username: str) -> dict:
+    def assign(self, actor: Actor, task_id: str, username: str, reason: str | None = None) -> dict:
+        """Give a task to someone who can work it; past their caseload limit only with a reason."""
         policy.require(policy.may_assign(actor), "only supervisors and administrators may assign tasks")
+        if reason is not None and (not isinstance(reason, str) or check_length(reason, "reason", 500)):
+            raise InvalidData("the reason must be text of at most 500 characters",
+                              [{"field": "reason", "message": "at most 500 characters of text"}])
         with self.store.transaction() as uow:
             task = self._open_task_for_change(uow, actor, task_id)
             assignee = self._user_who_can_take(uow, actor, task, username)
+            override = self._caseload_override(uow, task, assignee, reason)
             previous = task.assignee.username if task.assignee else None
             task.assignee_id = assignee.id
             delegation = uow.session.get(TaskDelegation, task.id)
             if delegation is not None:  # a supervisor's reassignment ends any delegation
                 uow.session.delete(delegation)
-            self._adopt_case(task.case, Actor.of(assignee), task.lane)
+            self._adopt_case(uow, task.case, Actor.of(assignee), task.lane, override)
             uow.audit(task.case_id, actor.username, "task_assigned", f"assigned '{task.name}' to {username}",
                       task.bpmn_id, {"task_id": task.id, "from": previous, "to": username})
             return self._changed(uow, task)
 
-    def assign_many(self, actor: Actor, task_ids: list[str], username: str) -> dict:
+    def assign_many(self, actor: Actor, task_ids: list[str], username: str, reason: str | None = None) -> dict:
         """Reassign several tasks; each is its own change, and each refusal says why."""
         if not task_ids:
             raise InvalidData("choose at least one task", [{"field": "task_ids", "message": "none chosen"}])
         assigned, refused = [], []
         for task_id in task_ids:
             try:
-                assigned.append(self.assign(actor, task_id, username))
+                assigned.append(self.assign(actor, task_id, username, reason))
             except (InvalidData, Conflict, NotFound, Forbidden) as refusal:
                 detail = "; ".join(d.get("message", "") for d in refusal.details) if refusal.details else ""
                 name = self._name_for(actor, task_id)
@@ -359,7 +388,7 @@ class TaskService:
             if expected_version is not None and expected_version != case.lock_version:
                 raise Conflict(f"case {case.id} changed since you loaded it (version {expected_version}, "
                                f"now {case.lock_version}); reload and try again")
-            self._adopt_case(case, actor, task.lane)
+            self._adopt_case(uow, case, actor, task.lane)
             task.state, task.completed_at, task.completed_by = "completed", self.clock.now(), actor.username
             task.assignee_id = actor.id
             uow.close_task_leftovers(task.id)

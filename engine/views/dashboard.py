@@ -34,9 +34,10 @@ def acuity_weights() -> dict:
 
 
 class Dashboard:
-    def __init__(self, store: Store, clock: Clock):
+    def __init__(self, store: Store, clock: Clock, caseload_limit: float | None = None):
         self.store = store
         self.clock = clock
+        self.caseload_limit = caseload_limit
 
     def dashboard(self, actor: Actor, team: str | None = None) -> dict:
         policy.require(policy.may_see_dashboard(actor), "the caseload dashboard is for supervisors and administrators")
@@ -81,6 +82,9 @@ class Dashboard:
             for user_id, row in workers.items():
                 row["overdue_tasks"] = overdue_by_worker.get(user_id, 0)
                 row["open_tasks"] = open_by_worker.get(user_id, 0)
+                # NASW Std 11: the supervisor sees who is past the agency's limit
+                row["over_limit"] = (self.caseload_limit is not None and row["username"] is not None
+                                     and row["weighted"] > self.caseload_limit)
             ordered = sorted(workers.values(), key=lambda r: (r["username"] is None, -r["weighted"], r["name"]))
 
             soon = session.execute(
@@ -123,6 +127,7 @@ class Dashboard:
                 .where(HumanTask.state == "open", HumanTask.due_at < now, team_clause))
             return {
                 "team": team, "weights": {k or "unscored": v for k, v in weights.items()},
+                "caseload_limit": self.caseload_limit,
                 "workers": ordered,
                 "reassessments_due": reassessments,
                 "awaiting_approval": task_rows(session, actor, waiting, now),

@@ -234,9 +234,12 @@ DOCUMENT = {
             params=[_path("task_id", {"type": "string"})], tag="tasks")},
         "/api/tasks/{task_id}/assign": {"post": _op(
             "Assign a task to a user (supervisor, admin)",
-            {"200": _json(_ref("Task")), "409": _json(_ref("Error"), "closed"),
+            {"200": _json(_ref("Task")), "409": _json(_ref("Error"), "closed, or over_caseload without a reason"),
              "422": _json(_ref("Error"), "user cannot take it")},
-            body={"type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}},
+            body={"type": "object", "required": ["username"], "properties": {
+                "username": {"type": "string"},
+                "reason": {"type": "string", "description": "why, when it carries a case manager past the "
+                                                            "caseload limit"}}},
             params=[_path("task_id", {"type": "string"})], tag="tasks")},
         "/api/inbox": {"get": _op(
             "One inbox tab (approvals, escalations, todo, mine, available, team, delegated, later) "
@@ -257,7 +260,10 @@ DOCUMENT = {
             "Delegate my task to a colleague who can work its lane (I may take it back)",
             {"200": _json(_ref("Task")), "403": _json(_ref("Error"), "not your task"),
              "422": _json(_ref("Error"), "that user cannot take it")},
-            body={"type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}},
+            body={"type": "object", "required": ["username"], "properties": {
+                "username": {"type": "string"},
+                "reason": {"type": "string", "description": "why, when it carries a case manager past the "
+                                                            "caseload limit"}}},
             params=[_path("task_id", {"type": "string"})], tag="tasks")},
         "/api/tasks/{task_id}/take-back": {"post": _op(
             "Take back a task I delegated", {"200": _json(_ref("Task")), "409": _json(_ref("Error"), "not delegated by you")},

@@ -34,7 +34,7 @@ def assign_task(task_id: str):
     username = body.get("username")
     if not isinstance(username, str) or not username:
         raise InvalidData("username is required", [{"field": "username", "message": "this field is required"}])
-    return jsonify(engine().tasks.assign(actor(), task_id, username))
+    return jsonify(engine().tasks.assign(actor(), task_id, username, body.get("reason")))
 
 
 @api.post("/tasks/<task_id>/complete")

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import flash, redirect, render_template, request, url_for
 
 from engine.errors import InvalidData
+from engine.services.caseload import OverCaseload
 from engine.services.inbox import DUE_FILTERS, SORTS, TAB_TITLES, InboxQuery
 from engine.vocabulary import STAGES
 
@@ -81,7 +82,11 @@ def unclaim(task_id):
 @login_required
 def assign(task_id):
     username = request.form.get("username", "")
-    task = engine().tasks.assign(current_actor(), task_id, username)
+    try:
+        task = engine().tasks.assign(current_actor(), task_id, username, request.form.get("reason") or None)
+    except OverCaseload as refused:  # no dead end: back to the list, saying what to do
+        flash(f"Not reassigned: {refused.message}.", "error")
+        return redirect(_back())
     flash(f"“{task['name']}” is now assigned to {username}.")
     return redirect(_back())
 
@@ -126,7 +131,7 @@ def bulk_reassign():
         flash("Tick the tasks to reassign and choose who takes them." if not ids
               else "Choose who takes the ticked tasks.", "error")
         return redirect(_back())
-    result = engine().tasks.assign_many(current_actor(), ids, username)
+    result = engine().tasks.assign_many(current_actor(), ids, username, request.form.get("reason") or None)
     if result["assigned"]:
         flash(f"Reassigned {len(result['assigned'])} task{'s' if len(result['assigned']) != 1 else ''} to {username}.")
     for refusal in result["refused"]:
