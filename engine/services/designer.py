@@ -15,6 +15,7 @@ from .. import policy
 from ..clock import Clock, FixedClock, using_clock
 from ..definitions.catalog import ProcessCatalog
 from ..definitions.input_limits import check_int, check_length
+from ..definitions.layout import with_drawing
 from ..definitions.loader import parse_xml
 from ..definitions.version_diff import diff_files
 from ..errors import Conflict, DeploymentInvalid, InvalidData, NotFound
@@ -29,6 +30,10 @@ from .runner import CaseRunner
 
 def require_designer(actor: Actor) -> None:
     policy.require(policy.may_design(actor), "only administrators may design and deploy process models")
+
+
+def _drawn(filename: str, content: str) -> str:
+    return with_drawing(content.encode("utf-8")).decode("utf-8") if filename.endswith(".bpmn") else content
 
 
 def draft_file_set(session: Session, model_id: str, override: tuple[str, bytes] | None = None):
@@ -58,11 +63,13 @@ class DesignerService:
         with self.store.transaction() as uow:
             session = uow.session
             row = process_versions.version(session, model_id, version)
-            files = {f.filename: {"filename": f.filename, "content": f.content, "draft": False, "problems": []}
-                     for f in row.files}
+            # A diagram without a drawing gets one, so the designer can show it (the model is unchanged).
+            files = {f.filename: {"filename": f.filename, "content": _drawn(f.filename, f.content), "draft": False,
+                                  "problems": []} for f in row.files}
             if with_drafts:
                 for draft in process_versions.drafts(session, model_id):
-                    files[draft.filename] = {"filename": draft.filename, "content": draft.content, "draft": True,
+                    files[draft.filename] = {"filename": draft.filename, "content": _drawn(draft.filename, draft.content),
+                                             "draft": True,
                                              "problems": draft.problems, "updated_by": draft.updated_by,
                                              "updated_at": draft.updated_at.isoformat()}
             return {"model": model_id, "version": row.version, "files": list(files.values())}

@@ -26,6 +26,14 @@ def model_versions(model_id: str):
     return jsonify(engine().designer.version_history(admin(), model_id))
 
 
+@api.get("/process-models/<model_id>/versions/<int:version>")
+def model_version(model_id: str, version: int):
+    """One deployed version's files exactly as stored (what cases on it run)."""
+    found = engine().designer.model_files(admin(), model_id, version)
+    return jsonify({"id": model_id, "version": found["version"],
+                    "files": {f["filename"]: f["content"] for f in found["files"]}})
+
+
 @api.get("/process-models/<model_id>/files")
 def model_files(model_id: str):
     version = request.args.get("version")

@@ -15,19 +15,8 @@
   var CSRF = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var API = "/api/process-models/" + encodeURIComponent(MODEL);
 
-  // SpiffWorkflow's extension elements, so the modeler keeps and edits them as objects.
-  var SPIFF = {
-    name: "SpiffWorkflow", uri: "http://spiffworkflow.org/bpmn/schema/1.0/core", prefix: "spiffworkflow",
-    xml: { tagAlias: "lowerCase" }, associations: [],
-    types: [
-      { name: "Properties", superClass: ["Element"], properties: [{ name: "properties", type: "Property", isMany: true }] },
-      { name: "Property", superClass: ["Element"], properties: [
-        { name: "name", isAttr: true, type: "String" }, { name: "value", isAttr: true, type: "String" }] },
-      { name: "CalledDecisionId", superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] }
-    ]
-  };
-
-  var state = { files: [], current: null, xml: {}, forms: [], problems: [], sim: [] };
+  // lossy: file name -> what bpmn-js/dmn-js could not read (saving it would drop that part).
+  var state = { files: [], current: null, xml: {}, forms: [], problems: [], sim: [], lossy: {} };
   var bpmn = null, dmn = null;
 
   function $(id) { return document.getElementById(id); }
@@ -68,16 +57,30 @@
       $("bpmn-canvas").hidden = isDmn;
       $("dmn-canvas").hidden = !isDmn;
       var editor = isDmn ? dmnEditor() : bpmnEditor();
-      return editor.importXML(state.xml[name]).then(function () {
+      return editor.importXML(state.xml[name]).then(function (result) {
+        showImportWarnings(name, result.warnings || []);
         if (!isDmn) { bpmn.get("canvas").zoom("fit-viewport"); showProblems(); }
         root.setAttribute("data-ready", name);
       });
     }).catch(function (error) { status("Could not open " + name + ": " + error.message); });
   }
 
+  function showImportWarnings(name, warnings) {
+    var box = $("import-warnings");
+    box.innerHTML = "";
+    if (!warnings.length) { delete state.lossy[name]; box.hidden = true; return; }
+    state.lossy[name] = warnings.map(function (w) { return String(w.message || w).split("\n")[0]; });
+    box.hidden = false;
+    box.appendChild(el("p", {}, "The editor could not read every part of " + name +
+                              "; saving it here would lose those parts, so it is not saved:"));
+    var list = el("ul", {});
+    state.lossy[name].forEach(function (line) { list.appendChild(el("li", {}, line)); });
+    box.appendChild(list);
+  }
+
   function stash() {
     // Keep what was edited in the open file before switching to another.
-    if (!state.current) { return Promise.resolve(); }
+    if (!state.current || state.lossy[state.current]) { return Promise.resolve(); }
     var editor = /\.dmn$/.test(state.current) ? dmn : bpmn;
     if (!editor) { return Promise.resolve(); }
     return editor.saveXML({ format: true }).then(function (result) { state.xml[state.current] = result.xml; });
@@ -86,7 +89,8 @@
   function bpmnEditor() {
     if (!bpmn) {
       bpmn = new window.BpmnJS({ container: "#bpmn-canvas",
-                                 moddleExtensions: { spiffworkflow: SPIFF } });
+                                 moddleExtensions: { spiffworkflow: window.casepathSpiffModdle } });
+      window.casepathKeepDefaults(bpmn.get("moddle"));
       bpmn.on("selection.changed", function (event) { showProperties(event.newSelection[0]); });
       bpmn.on("element.changed", function (event) {
         var selected = bpmn.get("selection").get()[0];
@@ -97,7 +101,10 @@
   }
 
   function dmnEditor() {
-    if (!dmn) { dmn = new window.DmnJS({ container: "#dmn-canvas" }); }
+    if (!dmn) {
+      dmn = new window.DmnJS({ container: "#dmn-canvas" });
+      window.casepathKeepDefaults(dmn._moddle);  // dmn-js has no public getter for its moddle
+    }
     return dmn;
   }
 
