@@ -133,42 +133,9 @@
   // ------------------------------------------------------------------ properties panel
   function bo(element) { return element && element.businessObject; }
 
-  function spiffProperties(element) {
-    var ext = bo(element).extensionElements;
-    var found = ext && (ext.values || []).filter(function (v) { return v.$type === "spiffworkflow:Properties"; })[0];
-    return found || null;
-  }
-
-  function getProperty(element, name) {
-    var props = spiffProperties(element);
-    var match = props && (props.properties || []).filter(function (p) { return p.name === name; })[0];
-    return match ? match.value : "";
-  }
-
-  function setProperty(element, name, value) {
-    var modeling = bpmn.get("modeling"), moddle = bpmn.get("moddle");
-    var business = bo(element);
-    var ext = business.extensionElements;
-    if (!ext) {
-      ext = moddle.create("bpmn:ExtensionElements", { values: [] });
-      modeling.updateProperties(element, { extensionElements: ext });
-    }
-    var props = spiffProperties(element);
-    if (!props) {
-      props = moddle.create("spiffworkflow:Properties", { properties: [] });
-      modeling.updateModdleProperties(element, ext, { values: (ext.values || []).concat([props]) });
-    }
-    var list = (props.properties || []).slice();
-    var existing = list.filter(function (p) { return p.name === name; })[0];
-    if (existing && value) {
-      modeling.updateModdleProperties(element, existing, { value: value });
-    } else if (existing && !value) {
-      modeling.updateModdleProperties(element, props, { properties: list.filter(function (p) { return p !== existing; }) });
-    } else if (value) {
-      list.push(moddle.create("spiffworkflow:Property", { name: name, value: value }));
-      modeling.updateModdleProperties(element, props, { properties: list });
-    }
-  }
+  function ext() { return window.casepathExtensions(bpmn); }
+  function getProperty(element, name) { return ext().property(element, name); }
+  function setProperty(element, name, value) { ext().setProperty(element, name, value); }
 
   function laneOf(element) {
     var process = processOf(bo(element));
@@ -241,6 +208,45 @@
     return s;
   }
 
+  function textarea(value) {
+    var area = el("textarea", { rows: "3" });
+    area.value = value || "";
+    if (READ_ONLY) { area.readOnly = true; }
+    return area;
+  }
+
+  // Properties with a field of their own are not repeated in the list of other properties.
+  var OWN_FIELDS = { formJsonSchemaFilename: true, dueIn: true };
+
+  function extensionFields(form, element, type) {
+    var edits = ext();
+    if (/UserTask$|ManualTask$/.test(type)) {
+      onChange(field(form, "prop-instructions", "Instructions", textarea(edits.text(element, "spiffworkflow:InstructionsForEndUser")),
+                     "What the person doing this step reads above the form."),
+               function (v) { edits.setText(element, "spiffworkflow:InstructionsForEndUser", v); });
+    }
+    onChange(field(form, "prop-prescript", "Script before", textarea(edits.text(element, "spiffworkflow:PreScript")),
+                   "Runs when the step opens, over the case's data."),
+             function (v) { edits.setText(element, "spiffworkflow:PreScript", v); });
+    onChange(field(form, "prop-postscript", "Script after", textarea(edits.text(element, "spiffworkflow:PostScript")),
+                   "Runs when the step is done, with its answers."),
+             function (v) { edits.setText(element, "spiffworkflow:PostScript", v); });
+    var others = edits.properties(element).filter(function (p) { return !(type === "bpmn:UserTask" && OWN_FIELDS[p[0]]); });
+    onChange(field(form, "prop-properties", "Other properties", textarea(others.map(function (p) { return p[0] + " = " + p[1]; }).join("\n")),
+                   "One a line: name = value (e.g. stage = monitoring)."),
+             function (v) {
+               var wanted = {};
+               v.split("\n").forEach(function (line) {
+                 var at = line.indexOf("=");
+                 if (at > 0) { wanted[line.slice(0, at).trim()] = line.slice(at + 1).trim(); }
+               });
+               others.forEach(function (p) { if (!(p[0] in wanted)) { edits.setProperty(element, p[0], ""); } });
+               Object.keys(wanted).forEach(function (name) {
+                 if (edits.property(element, name) !== wanted[name]) { edits.setProperty(element, name, wanted[name]); }
+               });
+             });
+  }
+
   function onChange(control, apply) {
     control.addEventListener("change", function () {
       if (READ_ONLY) { return; }
@@ -307,9 +313,11 @@
                function (v) { modeling.updateProperties(element, { calledElement: v }); });
     }
     if (type === "bpmn:ScriptTask") {
-      var area = el("textarea", { rows: "4" }); area.value = business.script || ""; if (READ_ONLY) { area.readOnly = true; }
-      onChange(field(form, "prop-script", "Script", area, "Runs in a restricted Python: no imports, no files."),
+      onChange(field(form, "prop-script", "Script", textarea(business.script), "Runs in a restricted Python: no imports, no files."),
                function (v) { modeling.updateProperties(element, { script: v }); });
+    }
+    if (/Task$|^bpmn:SubProcess$|^bpmn:CallActivity$/.test(type)) {
+      extensionFields(form, element, type);
     }
     var problems = state.problems.filter(function (p) { return p.element_id === business.id; });
     problems.forEach(function (p) { form.appendChild(el("p", { "class": "field-error" }, p.message)); });
