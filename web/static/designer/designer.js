@@ -12,6 +12,8 @@
   // A draft started from an older version: every file of it is saved, so the deploy is that version plus the edits.
   var EDITING_VERSION = root.getAttribute("data-editing") === "true";
   var ROLES = JSON.parse(root.getAttribute("data-roles"));
+  // The latest version when the page was opened: a save after someone deploys again is refused.
+  var LATEST = root.getAttribute("data-latest");
   var CSRF = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var API = "/api/process-models/" + encodeURIComponent(MODEL);
 
@@ -28,8 +30,8 @@
     return node;
   }
 
-  function api(method, path, body, contentType) {
-    var headers = { "X-CSRF-Token": CSRF };
+  function api(method, path, body, contentType, extraHeaders) {
+    var headers = Object.assign({ "X-CSRF-Token": CSRF }, extraHeaders || {});
     if (body !== undefined) { headers["Content-Type"] = contentType || "application/json"; }
     return fetch(path, { method: method, headers: headers, credentials: "same-origin",
                          body: body === undefined ? undefined : (contentType ? body : JSON.stringify(body)) })
@@ -346,20 +348,42 @@
         item.appendChild(document.createTextNode(": "));
       }
       item.appendChild(document.createTextNode(problem.message + (problem.file ? " (" + problem.file + ")" : "")));
+      if (problem.detail) {
+        // The checker's own words, for whoever needs them; the sentence above is the admin's.
+        var more = el("details", { "class": "problem-detail" });
+        more.appendChild(el("summary", {}, "What the checker said"));
+        more.appendChild(el("code", {}, problem.detail));
+        item.appendChild(more);
+      }
       list.appendChild(item);
     });
     showProblems();  // also clears the badges of problems now fixed
+    // The open properties show the element's errors: redraw them from the new check.
+    var selected = bpmn && !/\.dmn$/.test(state.current || "") && bpmn.get("selection").get()[0];
+    if (selected) { showProperties(selected); }
   }
 
   function showProblems() {
     if (!bpmn || /\.dmn$/.test(state.current || "")) { return; }
     var overlays = bpmn.get("overlays"), registry = bpmn.get("elementRegistry");
     overlays.remove({ type: "problem" });
+    var stages = {};
     state.problems.forEach(function (problem) {
-      if (problem.element_id && registry.get(problem.element_id)) {
-        var badge = el("div", { "class": "problem-badge", title: problem.message, role: "img", "aria-label": "Problem: " + problem.message }, "!");
-        overlays.add(problem.element_id, "problem", { position: { top: -10, right: 10 }, html: badge });
+      var shape = problem.element_id && registry.get(problem.element_id);
+      if (!shape) { return; }
+      var badge = el("div", { "class": "problem-badge", title: problem.message, role: "img", "aria-label": "Problem: " + problem.message }, "!");
+      overlays.add(problem.element_id, "problem", { position: { top: -10, right: 10 }, html: badge });
+      // A stage drawn collapsed hides its steps: mark it where the admin looks first.
+      for (var node = shape.businessObject.$parent; node; node = node.$parent) {
+        if (/SubProcess$|Transaction$/.test(node.$type) && registry.get(node.id)) {
+          stages[node.id] = (stages[node.id] || 0) + 1;
+        }
       }
+    });
+    Object.keys(stages).forEach(function (id) {
+      var words = stages[id] + " problem(s) inside";
+      var mark = el("div", { "class": "stage-badge", title: words, role: "img", "aria-label": words }, String(stages[id]));
+      overlays.add(id, "problem", { position: { top: -10, left: -10 }, html: mark });
     });
   }
 
@@ -385,9 +409,10 @@
       var problems = [], warnings = [];
       return changed.reduce(function (chain, file) {
         return chain.then(function () {
-          return api("PUT", API + "/drafts/" + encodeURIComponent(file.filename), state.xml[file.filename], "application/xml")
+          return api("PUT", API + "/drafts/" + encodeURIComponent(file.filename), state.xml[file.filename], "application/xml",
+                     draftHeaders(file))
             .then(function (result) {
-              file.draft = true; file.content = state.xml[file.filename];
+              file.draft = true; file.content = state.xml[file.filename]; file.stamp = result.stamp;
               problems = result.problems.map(function (p) { return Object.assign({ file: file.filename }, p); });
               warnings = (result.warnings || []).map(function (w) { return Object.assign({ file: file.filename }, w); });
             });
@@ -400,12 +425,21 @@
       });
     }).catch(function (error) {
       status("The draft was not saved: " + error.message);
-      listProblems(error.details || []);
+      if (error.details && error.details.length) { listProblems(error.details); }
+      return false;
     });
   }
 
+  function draftHeaders(file) {
+    // What this page opened: the latest version, and the draft of the file as it was (if any).
+    var headers = { "X-Based-On-Version": LATEST };
+    if (!EDITING_VERSION) { headers["X-Draft-Stamp"] = file.stamp || ""; }
+    return headers;
+  }
+
   function deploy() {
-    saveDrafts().then(function () {
+    saveDrafts().then(function (saved) {
+      if (saved === false) { return; }
       if (state.problems.length) { status("Fix the problems before deploying."); return; }
       return api("POST", API + "/deploy").then(function (result) {
         status(result.created ? "Deployed version " + result.version + ". New cases start on it; running cases stay on theirs until moved."
@@ -419,7 +453,12 @@
   }
 
   function discard() {
-    api("DELETE", API + "/drafts").then(function () { window.location.reload(); });
+    window.casepathConfirm("Discard every draft of this process? The edits saved since version " + LATEST +
+                           " are lost; deployed versions and running cases are not touched.", "Discard drafts")
+      .then(function (sure) {
+        if (!sure) { status("Nothing discarded."); return; }
+        return api("DELETE", API + "/drafts").then(function () { window.location.reload(); });
+      }).catch(function (error) { status("Not discarded: " + error.message); });
   }
 
   // ------------------------------------------------------------------ migration
@@ -430,8 +469,19 @@
     var ids = $("migrate-cases").value.split(/[\s,]+/).filter(Boolean).map(function (v) { return parseInt(v, 10); });
     if (ids.length) { body.case_ids = ids; }
     var out = $("migrate-result");
-    out.textContent = "Moving…";
-    api("POST", API + "/migrate", body).then(function (result) {
+    var which = ids.length ? "case(s) " + ids.join(", ") : "every running case of " +
+                (body.from_version ? "version " + body.from_version : "older versions");
+    window.casepathConfirm("Move " + which + " to version " + body.to_version + "? A case moves only if every step " +
+                           "and timer it waits at exists there; the others stay and are listed.", "Move cases")
+      .then(function (sure) {
+        if (!sure) { out.textContent = "Nothing moved."; return; }
+        out.textContent = "Moving…";
+        return moveCases(body, out);
+      });
+  }
+
+  function moveCases(body, out) {
+    return api("POST", API + "/migrate", body).then(function (result) {
       out.innerHTML = "";
       out.appendChild(el("p", { "class": "flash" }, result.migrated.length + " case(s) moved to version " + result.to_version +
                                                     ", " + result.refused.length + " refused."));
