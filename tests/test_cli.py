@@ -70,3 +70,31 @@ def test_casepath_now_is_refused_in_production(run):
 def test_production_requires_a_secret_key(run):
     result = run("timers", "run-due", CASEPATH_ENV="production", CASEPATH_NOW="")
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_bad_form_file_is_named_and_only_its_models_are_refused(run, tmp_path):
+    """A SpiffArena schema (`"enum": "options_from_task_data_var:…"`) dropped into forms/ beside
+    the shipped forms: every command still runs, the file is named, and only a model using
+    it is refused at deploy."""
+    import shutil
+
+    forms = tmp_path / "forms"
+    shutil.copytree(FORMS, forms)
+    (forms / "invoice.schema.json").write_text(
+        '{"title": "Invoice", "type": "object", "properties": {"fruit": {"type": "string", '
+        '"enum": "options_from_task_data_var:fruits"}}}')
+    (forms / "garbled.schema.json").write_text('{"title": "Garbled",')
+    init = run("init", CASEPATH_FORMS_DIR=str(forms))
+    assert init.returncode == 0, init.stderr
+    assert "Traceback" not in init.stderr
+    assert "warning: form 'invoice' is not available: invoice.schema.json: not a JSON Schema" in init.stderr
+    assert "warning: form 'garbled' is not available: garbled.schema.json: not valid JSON (line 1" in init.stderr
+
+    uses_it = tmp_path / "invoice.bpmn"
+    uses_it.write_text(one_task_process("invoice", form="invoice.schema.json"))
+    refused = run("deploy", str(uses_it), CASEPATH_FORMS_DIR=str(forms))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "uses form 'invoice', whose file cannot be used: invoice.schema.json" in refused.stderr
+    fine = tmp_path / "fine.bpmn"
+    fine.write_text(one_task_process("fine"))
+    assert run("deploy", str(fine), CASEPATH_FORMS_DIR=str(forms)).returncode == 0

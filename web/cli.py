@@ -26,7 +26,14 @@ def _fail(exc: EngineError) -> None:
     sys.exit(1)
 
 
+def _warn_broken_forms() -> None:
+    """A form file that cannot be used is named; everything not using it carries on."""
+    for name, why in sorted(engine().forms.broken.items()):
+        click.secho(f"warning: form '{name}' is not available: {why}", fg="yellow", err=True)
+
+
 def _init() -> None:
+    _warn_broken_forms()
     upgrade(engine().sessions.kw["bind"])
     click.echo(f"database ready ({_redacted(settings().database_url)})")
     processes = settings().processes_dir
@@ -149,6 +156,7 @@ def run_due_command():
 @click.option("--as", "deployed_by", default="casepath", show_default=True, help="who is deploying")
 def deploy_command(path: Path, deployed_by: str):
     """Validate and deploy a BPMN/DMN file or folder as a new process-model version."""
+    _warn_broken_forms()
     try:
         result = engine().processes.deploy_path(operator(deployed_by), path)
     except EngineError as exc:

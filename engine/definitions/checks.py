@@ -66,6 +66,9 @@ def check_specs(spec, subprocess_specs, forms: FormCatalog) -> list[dict]:
             elif len(form) > MAX_FORM_NAME_LENGTH:
                 problems.append(problem(bpmn_id, f"form name '{form[:60]}…' of {_label(task_spec)} is longer than "
                                                  f"{MAX_FORM_NAME_LENGTH} characters; rename the form file"))
+            elif form in forms.broken:
+                problems.append(problem(bpmn_id, f"user task {_label(task_spec)} uses form '{form}', whose file "
+                                                 f"cannot be used: {forms.broken[form]}; fix the file in forms/"))
             elif form not in forms:
                 problems.append(problem(bpmn_id, f"user task {_label(task_spec)} uses form '{form}', which does "
                                                  f"not exist; available forms: {', '.join(forms.names()) or 'none'}"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
 
 from ..errors import InvalidData
 from .form_messages import describe
@@ -35,15 +36,30 @@ def form_name(reference: str | None) -> str | None:
     return name[: -len(SCHEMA_SUFFIX)] if name.endswith(SCHEMA_SUFFIX) else name.removesuffix(".json")
 
 
+def _why(exc: Exception) -> str:
+    if isinstance(exc, SchemaError):
+        where = "/".join(str(p) for p in exc.absolute_path) or "the top level"
+        return f"not a JSON Schema casepath can use (at {where}: {exc.message})"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+    return str(exc)
+
+
 class FormCatalog:
     def __init__(self, directory: Path | None):
         self.directory = directory
         self._forms: dict[str, Form] = {}
         self._validators: dict[str, Draft202012Validator] = {}
+        # A form file that cannot be read or used: {name: why}. It is left out (models using
+        # it are refused at deploy, naming it) so one bad file does not stop everything else.
+        self.broken: dict[str, str] = {}
         if directory is not None and directory.is_dir():
             for path in sorted(directory.glob(f"*{SCHEMA_SUFFIX}")):
-                self.add(path.name[: -len(SCHEMA_SUFFIX)], json.loads(path.read_text()),
-                         self._ui_schema(path))
+                name = path.name[: -len(SCHEMA_SUFFIX)]
+                try:
+                    self.add(name, json.loads(path.read_text()), self._ui_schema(path))
+                except (ValueError, SchemaError, OSError) as exc:
+                    self.broken[name] = f"{path.name}: {_why(exc)}"
 
     def _ui_schema(self, schema_path: Path) -> dict:
         ui_path = schema_path.with_name(schema_path.name.replace(SCHEMA_SUFFIX, UI_SUFFIX))
@@ -59,6 +75,8 @@ class FormCatalog:
         digest = hashlib.sha256()
         for name in sorted(self._forms):
             digest.update(name.encode() + b"\0" + json.dumps(self._forms[name].schema, sort_keys=True).encode())
+        for name in sorted(self.broken):  # a form breaking or mended changes what checks say
+            digest.update(b"broken\0" + name.encode() + b"\0" + self.broken[name].encode())
         return digest.hexdigest()
 
     def names_with_field(self, field_name: str) -> list[str]:

@@ -8,6 +8,8 @@ safe to parse (entities, a DTD, too big) is refused and nothing is stored.
 """
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,7 @@ from .. import policy
 from ..clock import Clock, FixedClock, using_clock
 from ..definitions.catalog import ProcessCatalog
 from ..definitions.input_limits import check_int, check_length
+from ..definitions.layout import with_drawing
 from ..definitions.loader import parse_xml
 from ..definitions.version_diff import diff_files
 from ..errors import Conflict, DeploymentInvalid, InvalidData, NotFound
@@ -23,12 +26,26 @@ from ..policy import Actor
 from ..store import process_versions
 from ..store.models import Case, ProcessDraft, ProcessVersion
 from ..store.unit_of_work import Store
+from .draft_impact import lost_waiting_points
 from .process_models import ProcessModelService
 from .runner import CaseRunner
 
 
 def require_designer(actor: Actor) -> None:
     policy.require(policy.may_design(actor), "only administrators may design and deploy process models")
+
+
+def _drawn(filename: str, content: str) -> str:
+    return with_drawing(content.encode("utf-8")).decode("utf-8") if filename.endswith(".bpmn") else content
+
+
+def draft_stamp(draft: ProcessDraft | None) -> str:
+    """What an editor saw of a draft: who saved which content when ("" when there was none).
+    The content's digest is in it, so two saves within one clock tick still differ."""
+    if draft is None:
+        return ""
+    digest = hashlib.sha256(draft.content.encode("utf-8")).hexdigest()[:16]
+    return f"{draft.updated_at.isoformat()}/{draft.updated_by}/{digest}"
 
 
 def draft_file_set(session: Session, model_id: str, override: tuple[str, bytes] | None = None):
@@ -58,11 +75,13 @@ class DesignerService:
         with self.store.transaction() as uow:
             session = uow.session
             row = process_versions.version(session, model_id, version)
-            files = {f.filename: {"filename": f.filename, "content": f.content, "draft": False, "problems": []}
-                     for f in row.files}
+            # A diagram without a drawing gets one, so the designer can show it (the model is unchanged).
+            files = {f.filename: {"filename": f.filename, "content": _drawn(f.filename, f.content), "draft": False,
+                                  "problems": []} for f in row.files}
             if with_drafts:
                 for draft in process_versions.drafts(session, model_id):
-                    files[draft.filename] = {"filename": draft.filename, "content": draft.content, "draft": True,
+                    files[draft.filename] = {"filename": draft.filename, "content": _drawn(draft.filename, draft.content),
+                                             "draft": True, "stamp": draft_stamp(draft),
                                              "problems": draft.problems, "updated_by": draft.updated_by,
                                              "updated_at": draft.updated_at.isoformat()}
             return {"model": model_id, "version": row.version, "files": list(files.values())}
@@ -90,8 +109,13 @@ class DesignerService:
             return list(reversed(history))
 
     # ------------------------------------------------------------------ drafts
-    def save_process_draft(self, actor: Actor, model_id: str, filename: str, content: bytes) -> dict:
-        """Keep an edited file as a draft and check the whole model as it would deploy."""
+    def save_process_draft(self, actor: Actor, model_id: str, filename: str, content: bytes,
+                           based_on: int | None = None, stamp: str | None = None) -> dict:
+        """Keep an edited file as a draft and check the whole model as it would deploy.
+
+        An editor says which version it opened (`based_on`) and the draft it saw (`stamp`,
+        "" for none); if someone deployed or saved this file since, the save is refused
+        naming who and when, so one admin never silently overwrites another."""
         require_designer(actor)
         if not filename.endswith((".bpmn", ".dmn")) or "/" in filename or "\\" in filename:
             raise InvalidData("a draft is a .bpmn or .dmn file",
@@ -104,12 +128,14 @@ class DesignerService:
         with self.store.transaction() as uow:
             session = uow.session
             latest, files = draft_file_set(session, model_id, (filename, content))
+            row = session.scalar(select(ProcessDraft).where(ProcessDraft.model_id == model_id,
+                                                            ProcessDraft.filename == filename))
+            self._refuse_stale(latest, row, filename, based_on, stamp)
             try:
                 problems, warnings = [], self.catalog.validate(files).warnings
             except DeploymentInvalid as invalid:
                 problems, warnings = invalid.details, invalid.warnings
-            row = session.scalar(select(ProcessDraft).where(ProcessDraft.model_id == model_id,
-                                                            ProcessDraft.filename == filename))
+            warnings = [dict(w) for w in warnings] + lost_waiting_points(session, model_id, files)
             now = self.clock.now()
             text = content.decode("utf-8")
             if row is None:
@@ -120,8 +146,23 @@ class DesignerService:
                 row.content, row.problems, row.updated_by, row.updated_at = text, problems, actor.username, now
             uow.audit(None, actor.username, "draft_saved", f"saved a draft of {filename} ({model_id})",
                         data={"model": model_id, "filename": filename, "problems": len(problems)})
+            session.flush()
             return {"model": model_id, "filename": filename, "saved_at": now.isoformat(), "problems": problems,
-                    "warnings": [dict(w) for w in warnings], "based_on_version": latest.version}
+                    "warnings": warnings, "based_on_version": latest.version, "stamp": draft_stamp(row)}
+
+    @staticmethod
+    def _refuse_stale(latest: ProcessVersion, row: ProcessDraft | None, filename: str, based_on: int | None,
+                      stamp: str | None) -> None:
+        if based_on is not None and based_on != latest.version:
+            raise Conflict(f"{latest.deployed_by} deployed version {latest.version} at "
+                           f"{latest.deployed_at:%Y-%m-%d %H:%M} UTC after you opened version {based_on}; your "
+                           "change is not saved. Reload the designer to edit the new version.")
+        if stamp is not None and stamp != draft_stamp(row):
+            if row is None:
+                raise Conflict(f"the draft of {filename} you opened was deployed or discarded since; your change "
+                               "is not saved. Reload the designer.")
+            raise Conflict(f"{row.updated_by} saved a draft of {filename} at {row.updated_at:%Y-%m-%d %H:%M} UTC "
+                           "after you opened it; your change is not saved. Reload the designer to see theirs.")
 
     def discard_process_drafts(self, actor: Actor, model_id: str) -> int:
         require_designer(actor)

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from tests.support.apps import web_app
 from tests.support.browser import LiveServer
-from tests.support.paths import FORMS
+from tests.support.paths import FORMS, TESTS
 
 CHROMIUM = os.environ.get("CASEPATH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -46,9 +46,9 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture
-def live_server(lifecycle_engine, clock, database_url, tmp_path):
-    app = web_app(lifecycle_engine, database_url, tmp_path, FORMS, secret_key="browser-test")
+def serve(engine, clock, database_url, tmp_path, forms):
+    """Serve `engine` (its forms in `forms`) on a free port until the generator is closed."""
+    app = web_app(engine, database_url, tmp_path, forms, secret_key="browser-test")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -56,7 +56,18 @@ def live_server(lifecycle_engine, clock, database_url, tmp_path):
     # (the README's command to refresh its pictures sets it to docs/screenshots).
     artifacts = Path(os.environ.get("CASEPATH_SCREENSHOTS") or tmp_path / "screenshots")
     artifacts.mkdir(parents=True, exist_ok=True)
-    yield LiveServer(f"http://127.0.0.1:{server.server_port}", lifecycle_engine, clock, artifacts)
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", engine, clock, artifacts)
     server.shutdown()
     thread.join(5)
 
+
+@pytest.fixture
+def live_server(lifecycle_engine, clock, database_url, tmp_path):
+    """The shipped lifecycle (processes/, forms/)."""
+    yield from serve(lifecycle_engine, clock, database_url, tmp_path, FORMS)
+
+
+@pytest.fixture
+def test_diagrams_server(case_engine, clock, database_url, tmp_path):
+    """The small test diagrams (tests/processes, tests/forms)."""
+    yield from serve(case_engine, clock, database_url, tmp_path, TESTS / "forms")

@@ -44,6 +44,11 @@ def test_an_admin_shortens_the_reassessment_deploys_and_migrates(page, live_serv
 
     page.get_by_role("button", name="Save draft and check").click()
     expect(page.locator("#problems li.ok")).to_contain_text("No problems")
+    # ...but the admin hears now, not at migration, that the parked case cannot follow
+    warning = page.locator("#problems li.warning")
+    expect(warning).to_contain_text("1 running case(s) wait at 'Engage the client and obtain informed consent' "
+                                    "(engage_client), which this draft "
+                                    "renames or removes; moving cases to the new version would refuse 1 case(s)")
     page.screenshot(path=str(live_server.artifacts / "designer.png"), full_page=True)
     page.get_by_role("button", name="Deploy as a new version").click()
     page.wait_for_url("**/designer/models/case_lifecycle?deployed=2")
@@ -70,6 +75,9 @@ def test_an_admin_shortens_the_reassessment_deploys_and_migrates(page, live_serv
     page.get_by_label("From version").select_option("1")
     page.get_by_label("To version").select_option("2")
     page.get_by_role("button", name="Move cases").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Move every running case of version 1 to version 2?")
+    dialog.get_by_role("button", name="Move cases").click()
     result = page.locator("#migrate-result")
     expect(result).to_contain_text("1 case(s) moved to version 2, 1 refused")
     expect(result.locator("li.migrated")).to_contain_text(f"Case {running.id}: moved from version 1")

@@ -2,7 +2,10 @@
 has and the one a test swaps in, files a designer must refuse, and deploying a changed diagram."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
+
+from playwright.sync_api import expect
 
 from tests.support.paths import PROCESSES
 
@@ -30,3 +33,23 @@ def deploy_with(case_engine, people, content: str) -> int:
 
 def reassessment_due(story) -> datetime:
     return datetime.fromisoformat(story.timers()["reassessment_due"])
+
+
+def open_in_designer(page, server, model: str, first_file: str | None = None) -> None:
+    page.goto(f"{server.url}/designer/models/{model}")
+    if first_file:
+        expect(page.locator("#designer")).to_have_attribute("data-ready", first_file)
+    else:
+        expect(page.locator("#designer")).to_have_attribute("data-ready", re.compile(r"\.(bpmn|dmn)$"))
+
+
+def open_file_tab(page, filename: str) -> None:
+    page.locator(f"#file-tabs [data-file='{filename}']").click()
+    expect(page.locator("#designer")).to_have_attribute("data-ready", filename)
+
+
+def version_files(page, server, model: str, version: int) -> dict[str, str]:
+    """What `GET /api/process-models/{model}/versions/{version}` says was deployed."""
+    response = page.request.get(f"{server.url}/api/process-models/{model}/versions/{version}")
+    assert response.ok, response.text()
+    return response.json()["files"]

@@ -26,6 +26,14 @@ def model_versions(model_id: str):
     return jsonify(engine().designer.version_history(admin(), model_id))
 
 
+@api.get("/process-models/<model_id>/versions/<int:version>")
+def model_version(model_id: str, version: int):
+    """One deployed version's files exactly as stored (what cases on it run)."""
+    found = engine().designer.model_files(admin(), model_id, version)
+    return jsonify({"id": model_id, "version": found["version"],
+                    "files": {f["filename"]: f["content"] for f in found["files"]}})
+
+
 @api.get("/process-models/<model_id>/files")
 def model_files(model_id: str):
     version = request.args.get("version")
@@ -41,7 +49,13 @@ def save_model_draft(model_id: str, filename: str):
     content = request.get_data(cache=False)
     if not content:
         raise BadRequest("send the BPMN or DMN file as the request body (Content-Type: application/xml)")
-    return jsonify(engine().designer.save_process_draft(who, model_id, filename, content))
+    # The designer says what it opened, so a stale save is refused (409) instead of overwriting.
+    based_on = request.headers.get("X-Based-On-Version")
+    if based_on is not None and not based_on.isdigit():
+        raise BadRequest("X-Based-On-Version must be a version number")
+    return jsonify(engine().designer.save_process_draft(who, model_id, filename, content,
+                                                        int(based_on) if based_on else None,
+                                                        request.headers.get("X-Draft-Stamp")))
 
 
 @api.delete("/process-models/<model_id>/drafts")

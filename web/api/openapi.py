@@ -309,6 +309,12 @@ DOCUMENT = {
             "Version history: who deployed what when, elements added/removed/changed, running cases (admin)",
             {"200": _json({"type": "array", "items": {"type": "object"}}), "403": _json(_ref("Error"), "not an admin")},
             params=[_path("model_id", {"type": "string"})], tag="designer")},
+        "/api/process-models/{model_id}/versions/{version}": {"get": _op(
+            "One deployed version's files exactly as stored (admin)",
+            {"200": _json({"type": "object", "properties": {"id": {"type": "string"}, "version": {"type": "integer"},
+                                                             "files": {"type": "object"}}}),
+             "403": _json(_ref("Error"), "not an admin"), "404": _json(_ref("Error"), "no such version")},
+            params=[_path("model_id", {"type": "string"}), _path("version", {"type": "integer"})], tag="designer")},
         "/api/process-models/{model_id}/files": {"get": _op(
             "The files of a version (latest by default), with the drafts laid over them if drafts=1 (admin)",
             {"200": _json({"type": "object"})},

@@ -12,22 +12,13 @@
   // A draft started from an older version: every file of it is saved, so the deploy is that version plus the edits.
   var EDITING_VERSION = root.getAttribute("data-editing") === "true";
   var ROLES = JSON.parse(root.getAttribute("data-roles"));
+  // The latest version when the page was opened: a save after someone deploys again is refused.
+  var LATEST = root.getAttribute("data-latest");
   var CSRF = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var API = "/api/process-models/" + encodeURIComponent(MODEL);
 
-  // SpiffWorkflow's extension elements, so the modeler keeps and edits them as objects.
-  var SPIFF = {
-    name: "SpiffWorkflow", uri: "http://spiffworkflow.org/bpmn/schema/1.0/core", prefix: "spiffworkflow",
-    xml: { tagAlias: "lowerCase" }, associations: [],
-    types: [
-      { name: "Properties", superClass: ["Element"], properties: [{ name: "properties", type: "Property", isMany: true }] },
-      { name: "Property", superClass: ["Element"], properties: [
-        { name: "name", isAttr: true, type: "String" }, { name: "value", isAttr: true, type: "String" }] },
-      { name: "CalledDecisionId", superClass: ["Element"], properties: [{ name: "value", isBody: true, type: "String" }] }
-    ]
-  };
-
-  var state = { files: [], current: null, xml: {}, forms: [], problems: [], sim: [] };
+  // lossy: file name -> what bpmn-js/dmn-js could not read (saving it would drop that part).
+  var state = { files: [], current: null, xml: {}, forms: [], problems: [], sim: [], lossy: {} };
   var bpmn = null, dmn = null;
 
   function $(id) { return document.getElementById(id); }
@@ -39,8 +30,8 @@
     return node;
   }
 
-  function api(method, path, body, contentType) {
-    var headers = { "X-CSRF-Token": CSRF };
+  function api(method, path, body, contentType, extraHeaders) {
+    var headers = Object.assign({ "X-CSRF-Token": CSRF }, extraHeaders || {});
     if (body !== undefined) { headers["Content-Type"] = contentType || "application/json"; }
     return fetch(path, { method: method, headers: headers, credentials: "same-origin",
                          body: body === undefined ? undefined : (contentType ? body : JSON.stringify(body)) })
@@ -68,16 +59,30 @@
       $("bpmn-canvas").hidden = isDmn;
       $("dmn-canvas").hidden = !isDmn;
       var editor = isDmn ? dmnEditor() : bpmnEditor();
-      return editor.importXML(state.xml[name]).then(function () {
+      return editor.importXML(state.xml[name]).then(function (result) {
+        showImportWarnings(name, result.warnings || []);
         if (!isDmn) { bpmn.get("canvas").zoom("fit-viewport"); showProblems(); }
         root.setAttribute("data-ready", name);
       });
     }).catch(function (error) { status("Could not open " + name + ": " + error.message); });
   }
 
+  function showImportWarnings(name, warnings) {
+    var box = $("import-warnings");
+    box.innerHTML = "";
+    if (!warnings.length) { delete state.lossy[name]; box.hidden = true; return; }
+    state.lossy[name] = warnings.map(function (w) { return String(w.message || w).split("\n")[0]; });
+    box.hidden = false;
+    box.appendChild(el("p", {}, "The editor could not read every part of " + name +
+                              "; saving it here would lose those parts, so it is not saved:"));
+    var list = el("ul", {});
+    state.lossy[name].forEach(function (line) { list.appendChild(el("li", {}, line)); });
+    box.appendChild(list);
+  }
+
   function stash() {
     // Keep what was edited in the open file before switching to another.
-    if (!state.current) { return Promise.resolve(); }
+    if (!state.current || state.lossy[state.current]) { return Promise.resolve(); }
     var editor = /\.dmn$/.test(state.current) ? dmn : bpmn;
     if (!editor) { return Promise.resolve(); }
     return editor.saveXML({ format: true }).then(function (result) { state.xml[state.current] = result.xml; });
@@ -86,7 +91,8 @@
   function bpmnEditor() {
     if (!bpmn) {
       bpmn = new window.BpmnJS({ container: "#bpmn-canvas",
-                                 moddleExtensions: { spiffworkflow: SPIFF } });
+                                 moddleExtensions: { spiffworkflow: window.casepathSpiffModdle } });
+      window.casepathKeepDefaults(bpmn.get("moddle"));
       bpmn.on("selection.changed", function (event) { showProperties(event.newSelection[0]); });
       bpmn.on("element.changed", function (event) {
         var selected = bpmn.get("selection").get()[0];
@@ -97,7 +103,10 @@
   }
 
   function dmnEditor() {
-    if (!dmn) { dmn = new window.DmnJS({ container: "#dmn-canvas" }); }
+    if (!dmn) {
+      dmn = new window.DmnJS({ container: "#dmn-canvas" });
+      window.casepathKeepDefaults(dmn._moddle);  // dmn-js has no public getter for its moddle
+    }
     return dmn;
   }
 
@@ -126,42 +135,9 @@
   // ------------------------------------------------------------------ properties panel
   function bo(element) { return element && element.businessObject; }
 
-  function spiffProperties(element) {
-    var ext = bo(element).extensionElements;
-    var found = ext && (ext.values || []).filter(function (v) { return v.$type === "spiffworkflow:Properties"; })[0];
-    return found || null;
-  }
-
-  function getProperty(element, name) {
-    var props = spiffProperties(element);
-    var match = props && (props.properties || []).filter(function (p) { return p.name === name; })[0];
-    return match ? match.value : "";
-  }
-
-  function setProperty(element, name, value) {
-    var modeling = bpmn.get("modeling"), moddle = bpmn.get("moddle");
-    var business = bo(element);
-    var ext = business.extensionElements;
-    if (!ext) {
-      ext = moddle.create("bpmn:ExtensionElements", { values: [] });
-      modeling.updateProperties(element, { extensionElements: ext });
-    }
-    var props = spiffProperties(element);
-    if (!props) {
-      props = moddle.create("spiffworkflow:Properties", { properties: [] });
-      modeling.updateModdleProperties(element, ext, { values: (ext.values || []).concat([props]) });
-    }
-    var list = (props.properties || []).slice();
-    var existing = list.filter(function (p) { return p.name === name; })[0];
-    if (existing && value) {
-      modeling.updateModdleProperties(element, existing, { value: value });
-    } else if (existing && !value) {
-      modeling.updateModdleProperties(element, props, { properties: list.filter(function (p) { return p !== existing; }) });
-    } else if (value) {
-      list.push(moddle.create("spiffworkflow:Property", { name: name, value: value }));
-      modeling.updateModdleProperties(element, props, { properties: list });
-    }
-  }
+  function ext() { return window.casepathExtensions(bpmn); }
+  function getProperty(element, name) { return ext().property(element, name); }
+  function setProperty(element, name, value) { ext().setProperty(element, name, value); }
 
   function laneOf(element) {
     var process = processOf(bo(element));
@@ -234,6 +210,45 @@
     return s;
   }
 
+  function textarea(value) {
+    var area = el("textarea", { rows: "3" });
+    area.value = value || "";
+    if (READ_ONLY) { area.readOnly = true; }
+    return area;
+  }
+
+  // Properties with a field of their own are not repeated in the list of other properties.
+  var OWN_FIELDS = { formJsonSchemaFilename: true, dueIn: true };
+
+  function extensionFields(form, element, type) {
+    var edits = ext();
+    if (/UserTask$|ManualTask$/.test(type)) {
+      onChange(field(form, "prop-instructions", "Instructions", textarea(edits.text(element, "spiffworkflow:InstructionsForEndUser")),
+                     "What the person doing this step reads above the form."),
+               function (v) { edits.setText(element, "spiffworkflow:InstructionsForEndUser", v); });
+    }
+    onChange(field(form, "prop-prescript", "Script before", textarea(edits.text(element, "spiffworkflow:PreScript")),
+                   "Runs when the step opens, over the case's data."),
+             function (v) { edits.setText(element, "spiffworkflow:PreScript", v); });
+    onChange(field(form, "prop-postscript", "Script after", textarea(edits.text(element, "spiffworkflow:PostScript")),
+                   "Runs when the step is done, with its answers."),
+             function (v) { edits.setText(element, "spiffworkflow:PostScript", v); });
+    var others = edits.properties(element).filter(function (p) { return !(type === "bpmn:UserTask" && OWN_FIELDS[p[0]]); });
+    onChange(field(form, "prop-properties", "Other properties", textarea(others.map(function (p) { return p[0] + " = " + p[1]; }).join("\n")),
+                   "One a line: name = value (e.g. stage = monitoring)."),
+             function (v) {
+               var wanted = {};
+               v.split("\n").forEach(function (line) {
+                 var at = line.indexOf("=");
+                 if (at > 0) { wanted[line.slice(0, at).trim()] = line.slice(at + 1).trim(); }
+               });
+               others.forEach(function (p) { if (!(p[0] in wanted)) { edits.setProperty(element, p[0], ""); } });
+               Object.keys(wanted).forEach(function (name) {
+                 if (edits.property(element, name) !== wanted[name]) { edits.setProperty(element, name, wanted[name]); }
+               });
+             });
+  }
+
   function onChange(control, apply) {
     control.addEventListener("change", function () {
       if (READ_ONLY) { return; }
@@ -300,9 +315,11 @@
                function (v) { modeling.updateProperties(element, { calledElement: v }); });
     }
     if (type === "bpmn:ScriptTask") {
-      var area = el("textarea", { rows: "4" }); area.value = business.script || ""; if (READ_ONLY) { area.readOnly = true; }
-      onChange(field(form, "prop-script", "Script", area, "Runs in a restricted Python: no imports, no files."),
+      onChange(field(form, "prop-script", "Script", textarea(business.script), "Runs in a restricted Python: no imports, no files."),
                function (v) { modeling.updateProperties(element, { script: v }); });
+    }
+    if (/Task$|^bpmn:SubProcess$|^bpmn:CallActivity$/.test(type)) {
+      extensionFields(form, element, type);
     }
     var problems = state.problems.filter(function (p) { return p.element_id === business.id; });
     problems.forEach(function (p) { form.appendChild(el("p", { "class": "field-error" }, p.message)); });
@@ -331,20 +348,42 @@
         item.appendChild(document.createTextNode(": "));
       }
       item.appendChild(document.createTextNode(problem.message + (problem.file ? " (" + problem.file + ")" : "")));
+      if (problem.detail) {
+        // The checker's own words, for whoever needs them; the sentence above is the admin's.
+        var more = el("details", { "class": "problem-detail" });
+        more.appendChild(el("summary", {}, "What the checker said"));
+        more.appendChild(el("code", {}, problem.detail));
+        item.appendChild(more);
+      }
       list.appendChild(item);
     });
     showProblems();  // also clears the badges of problems now fixed
+    // The open properties show the element's errors: redraw them from the new check.
+    var selected = bpmn && !/\.dmn$/.test(state.current || "") && bpmn.get("selection").get()[0];
+    if (selected) { showProperties(selected); }
   }
 
   function showProblems() {
     if (!bpmn || /\.dmn$/.test(state.current || "")) { return; }
     var overlays = bpmn.get("overlays"), registry = bpmn.get("elementRegistry");
     overlays.remove({ type: "problem" });
+    var stages = {};
     state.problems.forEach(function (problem) {
-      if (problem.element_id && registry.get(problem.element_id)) {
-        var badge = el("div", { "class": "problem-badge", title: problem.message, role: "img", "aria-label": "Problem: " + problem.message }, "!");
-        overlays.add(problem.element_id, "problem", { position: { top: -10, right: 10 }, html: badge });
+      var shape = problem.element_id && registry.get(problem.element_id);
+      if (!shape) { return; }
+      var badge = el("div", { "class": "problem-badge", title: problem.message, role: "img", "aria-label": "Problem: " + problem.message }, "!");
+      overlays.add(problem.element_id, "problem", { position: { top: -10, right: 10 }, html: badge });
+      // A stage drawn collapsed hides its steps: mark it where the admin looks first.
+      for (var node = shape.businessObject.$parent; node; node = node.$parent) {
+        if (/SubProcess$|Transaction$/.test(node.$type) && registry.get(node.id)) {
+          stages[node.id] = (stages[node.id] || 0) + 1;
+        }
       }
+    });
+    Object.keys(stages).forEach(function (id) {
+      var words = stages[id] + " problem(s) inside";
+      var mark = el("div", { "class": "stage-badge", title: words, role: "img", "aria-label": words }, String(stages[id]));
+      overlays.add(id, "problem", { position: { top: -10, left: -10 }, html: mark });
     });
   }
 
@@ -370,9 +409,10 @@
       var problems = [], warnings = [];
       return changed.reduce(function (chain, file) {
         return chain.then(function () {
-          return api("PUT", API + "/drafts/" + encodeURIComponent(file.filename), state.xml[file.filename], "application/xml")
+          return api("PUT", API + "/drafts/" + encodeURIComponent(file.filename), state.xml[file.filename], "application/xml",
+                     draftHeaders(file))
             .then(function (result) {
-              file.draft = true; file.content = state.xml[file.filename];
+              file.draft = true; file.content = state.xml[file.filename]; file.stamp = result.stamp;
               problems = result.problems.map(function (p) { return Object.assign({ file: file.filename }, p); });
               warnings = (result.warnings || []).map(function (w) { return Object.assign({ file: file.filename }, w); });
             });
@@ -385,12 +425,21 @@
       });
     }).catch(function (error) {
       status("The draft was not saved: " + error.message);
-      listProblems(error.details || []);
+      if (error.details && error.details.length) { listProblems(error.details); }
+      return false;
     });
   }
 
+  function draftHeaders(file) {
+    // What this page opened: the latest version, and the draft of the file as it was (if any).
+    var headers = { "X-Based-On-Version": LATEST };
+    if (!EDITING_VERSION) { headers["X-Draft-Stamp"] = file.stamp || ""; }
+    return headers;
+  }
+
   function deploy() {
-    saveDrafts().then(function () {
+    saveDrafts().then(function (saved) {
+      if (saved === false) { return; }
       if (state.problems.length) { status("Fix the problems before deploying."); return; }
       return api("POST", API + "/deploy").then(function (result) {
         status(result.created ? "Deployed version " + result.version + ". New cases start on it; running cases stay on theirs until moved."
@@ -404,7 +453,12 @@
   }
 
   function discard() {
-    api("DELETE", API + "/drafts").then(function () { window.location.reload(); });
+    window.casepathConfirm("Discard every draft of this process? The edits saved since version " + LATEST +
+                           " are lost; deployed versions and running cases are not touched.", "Discard drafts")
+      .then(function (sure) {
+        if (!sure) { status("Nothing discarded."); return; }
+        return api("DELETE", API + "/drafts").then(function () { window.location.reload(); });
+      }).catch(function (error) { status("Not discarded: " + error.message); });
   }
 
   // ------------------------------------------------------------------ migration
@@ -415,8 +469,19 @@
     var ids = $("migrate-cases").value.split(/[\s,]+/).filter(Boolean).map(function (v) { return parseInt(v, 10); });
     if (ids.length) { body.case_ids = ids; }
     var out = $("migrate-result");
-    out.textContent = "Moving…";
-    api("POST", API + "/migrate", body).then(function (result) {
+    var which = ids.length ? "case(s) " + ids.join(", ") : "every running case of " +
+                (body.from_version ? "version " + body.from_version : "older versions");
+    window.casepathConfirm("Move " + which + " to version " + body.to_version + "? A case moves only if every step " +
+                           "and timer it waits at exists there; the others stay and are listed.", "Move cases")
+      .then(function (sure) {
+        if (!sure) { out.textContent = "Nothing moved."; return; }
+        out.textContent = "Moving…";
+        return moveCases(body, out);
+      });
+  }
+
+  function moveCases(body, out) {
+    return api("POST", API + "/migrate", body).then(function (result) {
       out.innerHTML = "";
       out.appendChild(el("p", { "class": "flash" }, result.migrated.length + " case(s) moved to version " + result.to_version +
                                                     ", " + result.refused.length + " refused."));
