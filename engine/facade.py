@@ -8,7 +8,7 @@
     engine.identity.login(username, password)    engine.pages.case_page(actor, case_id)
     engine.dashboard.dashboard(actor)
     engine.incidents.retry(actor, case_id)       engine.messages.deliver(actor, case_id, name, payload)
-    engine.programs.add(actor, name, process)
+    engine.programs.add(actor, name, process)     engine.exports.export(actor, case_id, 'fhir', recipient)
 
 Each service is handed its collaborators here; none reaches into another's insides.
 """
@@ -26,6 +26,7 @@ from .definitions.timer_checks import DEFAULT_TIMER_MINIMUM
 from .runtime.spiff_clock import install_spiff_clock
 from .services.cases import CaseService
 from .services.designer import DesignerService
+from .services.export import ExportService
 from .services.identity import IdentityService
 from .services.inbox import InboxService
 from .services.incidents import IncidentService
@@ -75,6 +76,7 @@ class CaseEngine:
         self.simulation = SimulationService(self.store, catalog, forms, script_engine, clock)
         self.pages = CasePages(self.store, runner, case_views, clock)
         self.dashboard = Dashboard(self.store, clock)
+        self.exports = ExportService(self.store, runner, clock)
 
     @property
     def sessions(self) -> sessionmaker[Session]:

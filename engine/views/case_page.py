@@ -69,6 +69,7 @@ class CasePages:
             view["plan"] = current_plan(entries, self.purposes(uow, case.process_version_id))
             view["referrals"] = _referrals(entries)
             view["can_read_audit"] = policy.may_read_audit(actor)
+            view["can_export"] = policy.may_export_record(actor, case)
             parents = self._element_parents(uow.session, case)
             view["diagram_parents_active"] = {element: parents.get(element, [])
                                               for element in view["process"]["active_elements"]}

@@ -176,8 +176,26 @@ DOCUMENT = {
             "Who read the client's record, what and from which page or route, newest first (supervisor, admin)",
             {"200": _json({"type": "array", "items": {"type": "object", "properties": {
                 "at": {"type": "string"}, "who": {"type": "string"}, "what": {"type": "string"},
-                "why": {"type": ["string", "null"]}}}})},
+                "why": {"type": ["string", "null"]},
+                "kind": {"type": "string", "enum": ["read", "disclosed", "refused"],
+                         "description": "a read, an export (a disclosure) or a refused export"},
+                "to": {"type": ["string", "null"], "description": "whom an export went (or would have gone) to"}}}})},
             params=[_path("case_id", {"type": "integer"})])},
+        "/api/cases/{case_id}/export": {"get": _op(
+            "The client's complete record (NASW Std 10) as JSON, a PDF, or FHIR R4 resources (a Bundle of Patient, "
+            "CarePlan, Goal, Task, Consent); to a recipient only under a release of information in force naming "
+            "them. Every export, and every refusal, is a logged disclosure (audit and access log)",
+            {"200": {"description": "the record", "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/fhir+json": {"schema": {"type": "object", "properties": {
+                    "resourceType": {"const": "Bundle"}}}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+             "403": _json(_ref("Error"), "not the case's own staff, or no release in force naming the recipient "
+                                         "(the message names the missing consent)")},
+            params=[_path("case_id", {"type": "integer"}),
+                    _query("format", {"type": "string", "enum": ["json", "pdf", "fhir"]}, "default json"),
+                    _query("recipient", {"type": "string", "maxLength": 200},
+                           "the provider the record is released to; absent: the agency's own file")])},
         "/api/cases/{case_id}/messages": {"post": _op(
             "Deliver a BPMN message to what in the case waits for it (catch event, receive task, event gateway, "
             "boundary event); a failure in the step it starts is an incident",
