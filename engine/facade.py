@@ -6,7 +6,7 @@
     engine.timers.fire_due_timers()              engine.processes.deploy_path(actor, path)
     engine.designer.save_process_draft(...)      engine.simulation.simulate(...)
     engine.identity.login(username, password)    engine.pages.case_page(actor, case_id)
-    engine.dashboard.dashboard(actor)
+    engine.dashboard.dashboard(actor)             engine.measures.measures(actor, program=..., from_=...)
     engine.incidents.retry(actor, case_id)       engine.messages.deliver(actor, case_id, name, payload)
     engine.programs.add(actor, name, process)     engine.exports.export(actor, case_id, 'fhir', recipient)
 
@@ -42,6 +42,7 @@ from .store.unit_of_work import Store
 from .views.case_page import CasePages
 from .views.case_view import CaseViews
 from .views.dashboard import Dashboard
+from .views.measures import Measures
 
 DEFAULT_CASE_PROCESS = "case_lifecycle"
 
@@ -77,6 +78,7 @@ class CaseEngine:
         self.pages = CasePages(self.store, runner, case_views, clock)
         self.dashboard = Dashboard(self.store, clock)
         self.exports = ExportService(self.store, runner, clock)
+        self.measures = Measures(self.store, forms, clock)
 
     @property
     def sessions(self) -> sessionmaker[Session]:

@@ -60,6 +60,10 @@ DOCUMENT = {
                 "type": "object", "required": ["code", "message", "details"],
                 "properties": {"code": {"type": "string"}, "message": {"type": "string"},
                                "details": {"type": "array", "items": {"type": "object"}}}}}},
+            "Figure": {"type": "object", "required": ["value"], "properties": {
+                "value": {"type": ["number", "null"]},
+                "case_ids": {"type": "array", "items": {"type": "integer"},
+                             "description": "the cases behind a count"}}},
             "Client": {"type": "object", "required": ["first_name", "last_name"], "properties": {
                 "first_name": {"type": "string"}, "last_name": {"type": "string"},
                 "birth_date": {"type": ["string", "null"], "format": "date"},
@@ -69,7 +73,7 @@ DOCUMENT = {
                 "bpmn_id": {"type": "string"}, "lane": {"type": ["string", "null"], "enum": [*ROLES, None]},
                 "assignee": {"type": ["string", "null"]}, "due_at": {"type": ["string", "null"]},
                 "created_at": {"type": "string"}, "form": {"type": ["string", "null"]},
-                "purpose": {"type": ["string", "null"], "enum": ["approval", "escalation", "reassessment", "plan", None],
+                "purpose": {"type": ["string", "null"], "enum": ["approval", "escalation", "reassessment", "plan", "contact", None],
                             "description": "what the step is for, from the diagram (docs/diagram-vocabulary.md)"},
                 "state": {"type": "string", "enum": ["open", "completed", "cancelled"]}}},
             "Timer": {"type": "object", "properties": {
@@ -196,6 +200,27 @@ DOCUMENT = {
                     _query("format", {"type": "string", "enum": ["json", "pdf", "fhir"]}, "default json"),
                     _query("recipient", {"type": "string", "maxLength": 200},
                            "the provider the record is released to; absent: the agency's own file")])},
+        "/api/reports/measures": {"get": _op(
+            "(supervisor, admin) Outcome and process measures (NASW Std 9): cases opened and closed; days from "
+            "referral to screening, assessment and an approved plan (median, 90th percentile); contacts and "
+            "reassessments on time or overdue; goals met, partly met or not at closure; satisfaction; re-entry "
+            "after closure; caseload by acuity. Each count lists the cases behind it",
+            {"200": {"description": "the measures", "content": {
+                "application/json": {"schema": {"type": "object", "properties": {
+                    "filters": {"type": "object"}, "period": {"type": "object", "properties": {
+                        "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}}},
+                    "generated_at": {"type": "string"},
+                    "measures": {"type": "object", "additionalProperties": {
+                        "type": "object", "additionalProperties": _ref("Figure")}},
+                    "caseload": {"type": "array", "items": {"type": "object"}}}}},
+                "text/csv": {"schema": {"type": "string"}}}}},
+            params=[_query("program", {"type": "string"}, "a program's name"),
+                    _query("team", {"type": "string"}, "a team"),
+                    _query("worker", {"type": "string"}, "a case manager's username"),
+                    _query("from", {"type": "string", "format": "date"}, "first day (default: a year before to)"),
+                    _query("to", {"type": "string", "format": "date"}, "last day (default: today)"),
+                    _query("format", {"type": "string", "enum": ["json", "csv"]}, "default json")],
+            tag="reports")},
         "/api/cases/{case_id}/messages": {"post": _op(
             "Deliver a BPMN message to what in the case waits for it (catch event, receive task, event gateway, "
             "boundary event); a failure in the step it starts is an incident",

@@ -4,7 +4,7 @@ Server-rendered pages (Jinja) with a little script for repeating form rows and t
 diagram viewer; every page works with the keyboard and a screen reader. The UI calls
 the engine's API only, never SpiffWorkflow or the database.
 """
-from . import auth_pages, case_pages, dashboard_pages, inbox_pages, incident_pages, task_pages  # noqa: F401  (routes register on import)
+from . import auth_pages, case_pages, dashboard_pages, inbox_pages, incident_pages, report_pages, task_pages  # noqa: F401  (routes register on import)
 from .blueprint import ui
 
 __all__ = ["ui"]
