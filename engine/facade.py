@@ -34,6 +34,7 @@ from .services.messages import MessageService
 from .services.programs import ProgramService
 from .services.process_models import ProcessModelService
 from .services.record import RecordService
+from .services.retention import RetentionService
 from .services.runner import CaseRunner
 from .services.simulation import SimulationService
 from .services.tasks import TaskService
@@ -79,6 +80,7 @@ class CaseEngine:
         self.dashboard = Dashboard(self.store, clock)
         self.exports = ExportService(self.store, runner, clock)
         self.measures = Measures(self.store, forms, clock)
+        self.retention = RetentionService(self.store, clock)
 
     @property
     def sessions(self) -> sessionmaker[Session]:

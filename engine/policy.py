@@ -218,7 +218,8 @@ def may_see_sensitive(actor: Actor, case: Case) -> bool:
 def visible_case(uow, actor: Actor, case_id: int) -> Case:
     """The case, if the actor may see it; otherwise (or if there is none) not found."""
     case = uow.session.get(Case, case_id)
-    if case is None or not can_see_case(actor, case):
+    # A disposed record is a tombstone (engine/services/retention.py): nothing of it can be opened.
+    if case is None or case.status == "disposed" or not can_see_case(actor, case):
         raise NotFound(f"case {case_id} not found")
     return case
 

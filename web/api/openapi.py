@@ -109,7 +109,15 @@ DOCUMENT = {
                 "at": {"type": ["string", "null"]}}},
             "Program": {"type": "object", "properties": {
                 "name": {"type": "string"}, "process": {"type": "string"},
-                "teams": {"type": "array", "items": {"type": "string"}}}},
+                "teams": {"type": "array", "items": {"type": "string"}},
+                "retention_days": {"type": ["integer", "null"],
+                                   "description": "days a closed record is kept (casepath program retention)"}}},
+            "Tombstone": {"type": "object", "properties": {
+                "case_id": {"type": "integer"}, "program": {"type": ["string", "null"]},
+                "closed_at": {"type": ["string", "null"]}, "retention_days": {"type": "integer"},
+                "approved_by": {"type": "string"}, "approved_at": {"type": "string"},
+                "entries_disposed": {"type": "integer"}, "events_disposed": {"type": "integer"},
+                "record_head": {"type": ["string", "null"]}, "audit_head": {"type": ["string", "null"]}}},
             "ProcessVersion": {"type": "object", "properties": {
                 "id": {"type": "string"}, "version": {"type": "integer"}, "deployed_at": {"type": "string"},
                 "deployed_by": {"type": "string"}, "running_cases": {"type": "integer"}}},
@@ -221,6 +229,31 @@ DOCUMENT = {
                     _query("to", {"type": "string", "format": "date"}, "last day (default: today)"),
                     _query("format", {"type": "string", "enum": ["json", "csv"]}, "default json")],
             tag="reports")},
+        "/api/retention/due": {"get": _op(
+            "(supervisor, admin) Finished cases past their program's retention period, oldest closure first, "
+            "each saying whether a legal hold keeps it",
+            {"200": _json({"type": "array", "items": {"type": "object", "properties": {
+                "case_id": {"type": "integer"}, "program": {"type": ["string", "null"]},
+                "team": {"type": ["string", "null"]}, "closed_at": {"type": "string"},
+                "retention_days": {"type": "integer"}, "disposable_since": {"type": "string"},
+                "legal_hold": {"type": "boolean"}}}})}, tag="retention")},
+        "/api/cases/{case_id}/legal-hold": {
+            "post": _op("(supervisor, admin) Place a legal hold: the record is not disposed of while it stands",
+                        {"201": _json({"type": "object"})},
+                        body={"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
+                        params=[_path("case_id", {"type": "integer"})], tag="retention"),
+            "delete": _op("(supervisor, admin) Lift the case's legal holds",
+                          {"200": _json({"type": "object", "properties": {"lifted": {"type": "integer"}}}),
+                           "409": _json(_ref("Error"), "no legal hold in force")},
+                          params=[_path("case_id", {"type": "integer"})], tag="retention")},
+        "/api/cases/{case_id}/disposal": {"post": _op(
+            "(supervisor, admin) Approve the disposal of a finished record past its retention period: its entries, "
+            "audit trail, tasks and workflow state are removed, leaving an audited tombstone",
+            {"200": _json(_ref("Tombstone")),
+             "409": _json(_ref("Error"), "a legal hold stands, the case is not finished, or its program has no "
+                                         "retention period"),
+             "403": _json(_ref("Error"), "not a supervisor, or the retention period has not run out")},
+            params=[_path("case_id", {"type": "integer"})], tag="retention")},
         "/api/cases/{case_id}/messages": {"post": _op(
             "Deliver a BPMN message to what in the case waits for it (catch event, receive task, event gateway, "
             "boundary event); a failure in the step it starts is an incident",
