@@ -241,11 +241,12 @@ DOCUMENT = {
             "post": _op("(supervisor, admin) Place a legal hold: the record is not disposed of while it stands",
                         {"201": _json({"type": "object"})},
                         body={"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
-                        params=[_path("case_id", {"type": "integer"})], tag="retention"),
-            "delete": _op("(supervisor, admin) Lift the case's legal holds",
-                          {"200": _json({"type": "object", "properties": {"lifted": {"type": "integer"}}}),
-                           "409": _json(_ref("Error"), "no legal hold in force")},
-                          params=[_path("case_id", {"type": "integer"})], tag="retention")},
+                        params=[_path("case_id", {"type": "integer"})], tag="retention")},
+        "/api/cases/{case_id}/legal-hold/lift": {"post": _op(
+            "(supervisor, admin) Lift the case's legal holds",
+            {"200": _json({"type": "object", "properties": {"lifted": {"type": "integer"}}}),
+             "409": _json(_ref("Error"), "no legal hold in force")},
+            params=[_path("case_id", {"type": "integer"})], tag="retention")},
         "/api/cases/{case_id}/disposal": {"post": _op(
             "(supervisor, admin) Approve the disposal of a finished record past its retention period: its entries, "
             "audit trail, tasks and workflow state are removed, leaving an audited tombstone",

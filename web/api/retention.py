@@ -17,7 +17,9 @@ def place_hold(case_id: int):
     return jsonify(engine().retention.place_hold(actor(), case_id, body.get("reason"))), 201
 
 
-@api.delete("/cases/<int:case_id>/legal-hold")
+# A path of its own, not DELETE on the hold's path: werkzeug answers 405 rather than 404 for an id
+# past the bounded range when another method's route shares the path (web/converters.py).
+@api.post("/cases/<int:case_id>/legal-hold/lift")
 def lift_holds(case_id: int):
     return jsonify(engine().retention.lift_holds(actor(), case_id))
 
