@@ -6,9 +6,9 @@
     engine.timers.fire_due_timers()              engine.processes.deploy_path(actor, path)
     engine.designer.save_process_draft(...)      engine.simulation.simulate(...)
     engine.identity.login(username, password)    engine.pages.case_page(actor, case_id)
-    engine.dashboard.dashboard(actor)
+    engine.dashboard.dashboard(actor)             engine.measures.measures(actor, program=..., from_=...)
     engine.incidents.retry(actor, case_id)       engine.messages.deliver(actor, case_id, name, payload)
-    engine.programs.add(actor, name, process)
+    engine.programs.add(actor, name, process)     engine.exports.export(actor, case_id, 'fhir', recipient)
 
 Each service is handed its collaborators here; none reaches into another's insides.
 """
@@ -27,6 +27,7 @@ from .runtime.spiff_clock import install_spiff_clock
 from .services.caseload import DEFAULT_CASELOAD_LIMIT, CaseloadGuard
 from .services.cases import CaseService
 from .services.designer import DesignerService
+from .services.export import ExportService
 from .services.identity import IdentityService
 from .services.inbox import InboxService
 from .services.incidents import IncidentService
@@ -34,6 +35,7 @@ from .services.messages import MessageService
 from .services.programs import ProgramService
 from .services.process_models import ProcessModelService
 from .services.record import RecordService
+from .services.retention import RetentionService
 from .services.runner import CaseRunner
 from .services.simulation import SimulationService
 from .services.tasks import TaskService
@@ -42,6 +44,7 @@ from .store.unit_of_work import Store
 from .views.case_page import CasePages
 from .views.case_view import CaseViews
 from .views.dashboard import Dashboard
+from .views.measures import Measures
 
 DEFAULT_CASE_PROCESS = "case_lifecycle"
 
@@ -77,6 +80,9 @@ class CaseEngine:
         self.simulation = SimulationService(self.store, catalog, forms, script_engine, clock)
         self.pages = CasePages(self.store, runner, case_views, clock)
         self.dashboard = Dashboard(self.store, clock, caseload_limit)
+        self.exports = ExportService(self.store, runner, clock)
+        self.measures = Measures(self.store, forms, clock)
+        self.retention = RetentionService(self.store, clock)
 
     @property
     def sessions(self) -> sessionmaker[Session]:

@@ -103,6 +103,24 @@ def may_read_audit(actor: Actor) -> bool:
     return supervises(actor)
 
 
+def may_export_record(actor: Actor, case: Case) -> bool:
+    """A complete record holds everything, sensitive findings too, so only those with need to
+    know (the case's own case manager, its team's supervisors, administrators) export it
+    (NASW Std 10: records released only with consent, by those responsible for them)."""
+    return may_see_sensitive(actor, case) and (
+        is_admin(actor) or has_role(actor, "supervisor") or has_role(actor, "case_manager"))
+
+
+def may_see_reports(actor: Actor) -> bool:
+    return supervises(actor)
+
+
+def may_dispose(actor: Actor) -> bool:
+    """Approving the disposal of a record (and placing or lifting a legal hold) is a supervisor's
+    decision (NASW Std 10: records kept and disposed of by policy)."""
+    return supervises(actor)
+
+
 def may_see_dashboard(actor: Actor) -> bool:
     return supervises(actor)
 
@@ -200,7 +218,8 @@ def may_see_sensitive(actor: Actor, case: Case) -> bool:
 def visible_case(uow, actor: Actor, case_id: int) -> Case:
     """The case, if the actor may see it; otherwise (or if there is none) not found."""
     case = uow.session.get(Case, case_id)
-    if case is None or not can_see_case(actor, case):
+    # A disposed record is a tombstone (engine/services/retention.py): nothing of it can be opened.
+    if case is None or case.status == "disposed" or not can_see_case(actor, case):
         raise NotFound(f"case {case_id} not found")
     return case
 

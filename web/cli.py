@@ -254,7 +254,20 @@ def program_list_command():
     """The programs and the process each starts its cases on."""
     for program in engine().programs.programs():
         teams = f" (teams {', '.join(program['teams'])})" if program["teams"] else ""
-        click.echo(f"{program['name']}: {program['process']}{teams}")
+        kept = f", records kept {program['retention_days']} days after closure" if program["retention_days"] else ""
+        click.echo(f"{program['name']}: {program['process']}{teams}{kept}")
+
+
+@programs.command("retention")
+@click.argument("name")
+@click.argument("days", type=int, required=False)
+def program_retention_command(name: str, days: int | None):
+    """Keep the program's closed records DAYS days after closure (no DAYS: no period, never disposed)."""
+    try:
+        engine().retention.set_period(operator("casepath"), name, days)
+    except EngineError as exc:
+        _fail(exc)
+    click.echo(f"{name}: records kept {days} days after closure" if days else f"{name}: no retention period")
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ PURPOSES = {
     "escalation": "a supervisor is called in because something is overdue or a risk was found",
     "reassessment": "the reassessment task, or the timer that opens it (the dashboard's reassessments due)",
     "plan": "the task whose answers are the service plan (the case page and the client's copy)",
+    "contact": "a monitoring contact with the client (the reports' contacts on time and overdue)",
 }
 
 # The fallback naming rule: (id prefix or exact id, purpose).
@@ -28,6 +29,7 @@ _PURPOSE_BY_NAME = (
     ("approve_", "approval"), ("second_approve_", "approval"),
     ("reassess", "reassessment"), ("reassessment_due", "reassessment"),
     ("write_plan", "plan"), ("revise_plan", "plan"),
+    ("log_contact", "contact"), ("log_early_contact", "contact"),
 )
 
 

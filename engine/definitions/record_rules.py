@@ -36,6 +36,21 @@ def releases_on_file(entries: list[dict], today: date) -> list[dict]:
     return found
 
 
+def release_in_force(releases: list[dict], recipient: str) -> tuple[dict | None, str]:
+    """The release naming `recipient` that is in force today, or why there is none (the words the
+    refusal of a referral or a record release uses). NASW Std 10 / AAA: a record leaves the agency
+    only with the client's (or guardian's) signed consent naming who receives it."""
+    matching = [r for r in releases if _key(r.get("recipient", "")) == _key(recipient)]
+    valid = [r for r in matching if r["status"] == "valid"]
+    if valid:
+        return max(valid, key=lambda r: r["expires_on"]), ""
+    if matching:
+        last = max(r["expires_on"] for r in matching)
+        return None, (f"the release of information for {recipient} expired on {last}; renew it with the client "
+                      f"(or guardian) first")
+    return None, f"no release of information for {recipient} is on file; have the client (or guardian) sign one first"
+
+
 def _referral_problems(referrals: list, releases: list[dict]) -> list[dict]:
     problems = []
     for index, referral in enumerate(referrals):

@@ -115,7 +115,7 @@ class CaseService:
             if check_length(value, name, 200):  # None passes; anything not text does not
                 raise BadRequest(f"the {name} filter must be plain text of at most 200 characters")
         with self.store.reading() as uow:
-            query = select(Case).join(Client)
+            query = select(Case).join(Client).where(Case.status != "disposed")  # tombstones are not cases
             visible = policy.case_filter(actor)
             if visible is not None:
                 query = query.where(visible)

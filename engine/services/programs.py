@@ -14,7 +14,8 @@ from ..store.unit_of_work import Store
 
 
 def program_view(program: Program) -> dict:
-    return {"name": program.name, "process": program.process, "teams": list(program.teams or [])}
+    return {"name": program.name, "process": program.process, "teams": list(program.teams or []),
+            "retention_days": program.retention_days}
 
 
 class ProgramService:

@@ -20,6 +20,11 @@ from ..store.unit_of_work import Store
 from ..views.rows import entry_view, entry_views, iso
 
 
+# What the access log lists: reads, and releases of the record outside the agency (exports),
+# refused ones too (HIPAA §164.528: an accounting of disclosures).
+ACCESS_KINDS = {"record_read": "read", "record_disclosed": "disclosed", "record_disclosure_refused": "refused"}
+
+
 class RecordService:
     def __init__(self, store: Store, forms: FormCatalog):
         self.store = store
@@ -122,10 +127,11 @@ class RecordService:
         with self.store.reading() as uow:
             visible_case(uow, actor, case_id)
             events = uow.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id,
-                                                                  AuditEvent.kind == "record_read")
+                                                                  AuditEvent.kind.in_(ACCESS_KINDS))
                                          .order_by(AuditEvent.id.desc()))
             return [{"at": iso(e.at), "who": e.actor, "what": (e.data or {}).get("what"),
-                     "why": (e.data or {}).get("why")} for e in events]
+                     "why": (e.data or {}).get("why"), "kind": ACCESS_KINDS[e.kind],
+                     "to": (e.data or {}).get("to")} for e in events]
 
     def audit(self, actor: Actor, case_id: int) -> list[dict]:
         policy.require(policy.may_read_audit(actor), "only supervisors and administrators may read the audit trail")

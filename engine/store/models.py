@@ -328,3 +328,39 @@ class Program(Base):
     process: Mapped[str] = mapped_column(String(200))
     teams: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # NASW Std 10: records kept for the period policy (and law) sets, then disposed of. Days after
+    # a case closes; None: no period set, the program's records are never listed for disposal.
+    retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class LegalHold(Base):
+    """A legal hold on a case's record (litigation, an investigation, a subpoena): while one is in
+    force the record is not disposed of, whatever its retention period says."""
+    __tablename__ = "legal_holds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(80))
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lifted_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class RecordDisposal(Base):
+    """The tombstone of a disposed record: which case, when it closed, who approved its disposal
+    and the last hashes of its two chains (what was destroyed can be named, never read again).
+    Its row existing with approved_at set is also what lets the database delete that case's
+    audit events and record entries (migration 0008's triggers); nothing else may."""
+    __tablename__ = "record_disposals"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    program: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    retention_days: Mapped[int] = mapped_column(Integer)
+    approved_by: Mapped[str] = mapped_column(String(80))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    entries_disposed: Mapped[int] = mapped_column(Integer)
+    events_disposed: Mapped[int] = mapped_column(Integer)
+    record_head: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    audit_head: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -86,6 +86,7 @@ class CasePages:
                 entry["can_correct"] = (form is not None and not entry["corrected_by"]
                                         and policy.may_correct(actor, entry["author"])
                                         and (policy.may_see_sensitive(actor, case) or withhold(entry) == entry))
+            view["can_export"] = policy.may_export_record(actor, case)
             parents = self._element_parents(uow.session, case)
             view["diagram_parents_active"] = {element: parents.get(element, [])
                                               for element in view["process"]["active_elements"]}

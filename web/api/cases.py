@@ -1,4 +1,4 @@
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from engine.errors import BadRequest
 from engine.vocabulary import STAGES
@@ -102,3 +102,18 @@ def correct_record_entry(case_id: int, entry_id: int):
     body = json_body()
     return jsonify(engine().record.correct_record_entry(actor(), case_id, entry_id, body.get("data"),
                                                  body.get("reason"))), 201
+
+
+@api.get("/cases/<int:case_id>/export")
+def export_record(case_id: int):
+    """The client's complete record; to a recipient only under a release in force naming them."""
+    fmt = request.args.get("format", "json")
+    result = engine().exports.export(actor(), case_id, fmt, request.args.get("recipient"))
+    if fmt == "pdf":
+        response = Response(result, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'attachment; filename="case-{case_id}-record.pdf"'
+        return response
+    response = jsonify(result)
+    if fmt == "fhir":
+        response.mimetype = "application/fhir+json"
+    return response

@@ -60,6 +60,10 @@ DOCUMENT = {
                 "type": "object", "required": ["code", "message", "details"],
                 "properties": {"code": {"type": "string"}, "message": {"type": "string"},
                                "details": {"type": "array", "items": {"type": "object"}}}}}},
+            "Figure": {"type": "object", "required": ["value"], "properties": {
+                "value": {"type": ["number", "null"]},
+                "case_ids": {"type": "array", "items": {"type": "integer"},
+                             "description": "the cases behind a count"}}},
             "Client": {"type": "object", "required": ["first_name", "last_name"], "properties": {
                 "first_name": {"type": "string"}, "last_name": {"type": "string"},
                 "birth_date": {"type": ["string", "null"], "format": "date"},
@@ -69,7 +73,7 @@ DOCUMENT = {
                 "bpmn_id": {"type": "string"}, "lane": {"type": ["string", "null"], "enum": [*ROLES, None]},
                 "assignee": {"type": ["string", "null"]}, "due_at": {"type": ["string", "null"]},
                 "created_at": {"type": "string"}, "form": {"type": ["string", "null"]},
-                "purpose": {"type": ["string", "null"], "enum": ["approval", "escalation", "reassessment", "plan", None],
+                "purpose": {"type": ["string", "null"], "enum": ["approval", "escalation", "reassessment", "plan", "contact", None],
                             "description": "what the step is for, from the diagram (docs/diagram-vocabulary.md)"},
                 "state": {"type": "string", "enum": ["open", "completed", "cancelled"]}}},
             "Timer": {"type": "object", "properties": {
@@ -105,7 +109,15 @@ DOCUMENT = {
                 "at": {"type": ["string", "null"]}}},
             "Program": {"type": "object", "properties": {
                 "name": {"type": "string"}, "process": {"type": "string"},
-                "teams": {"type": "array", "items": {"type": "string"}}}},
+                "teams": {"type": "array", "items": {"type": "string"}},
+                "retention_days": {"type": ["integer", "null"],
+                                   "description": "days a closed record is kept (casepath program retention)"}}},
+            "Tombstone": {"type": "object", "properties": {
+                "case_id": {"type": "integer"}, "program": {"type": ["string", "null"]},
+                "closed_at": {"type": ["string", "null"]}, "retention_days": {"type": "integer"},
+                "approved_by": {"type": "string"}, "approved_at": {"type": "string"},
+                "entries_disposed": {"type": "integer"}, "events_disposed": {"type": "integer"},
+                "record_head": {"type": ["string", "null"]}, "audit_head": {"type": ["string", "null"]}}},
             "ProcessVersion": {"type": "object", "properties": {
                 "id": {"type": "string"}, "version": {"type": "integer"}, "deployed_at": {"type": "string"},
                 "deployed_by": {"type": "string"}, "running_cases": {"type": "integer"}}},
@@ -181,8 +193,73 @@ DOCUMENT = {
             "Who read the client's record, what and from which page or route, newest first (supervisor, admin)",
             {"200": _json({"type": "array", "items": {"type": "object", "properties": {
                 "at": {"type": "string"}, "who": {"type": "string"}, "what": {"type": "string"},
-                "why": {"type": ["string", "null"]}}}})},
+                "why": {"type": ["string", "null"]},
+                "kind": {"type": "string", "enum": ["read", "disclosed", "refused"],
+                         "description": "a read, an export (a disclosure) or a refused export"},
+                "to": {"type": ["string", "null"], "description": "whom an export went (or would have gone) to"}}}})},
             params=[_path("case_id", {"type": "integer"})])},
+        "/api/cases/{case_id}/export": {"get": _op(
+            "The client's complete record (NASW Std 10) as JSON, a PDF, or FHIR R4 resources (a Bundle of Patient, "
+            "CarePlan, Goal, Task, Consent); to a recipient only under a release of information in force naming "
+            "them. Every export, and every refusal, is a logged disclosure (audit and access log)",
+            {"200": {"description": "the record", "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/fhir+json": {"schema": {"type": "object", "properties": {
+                    "resourceType": {"const": "Bundle"}}}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+             "403": _json(_ref("Error"), "not the case's own staff, or no release in force naming the recipient "
+                                         "(the message names the missing consent)")},
+            params=[_path("case_id", {"type": "integer"}),
+                    _query("format", {"type": "string", "enum": ["json", "pdf", "fhir"]}, "default json"),
+                    _query("recipient", {"type": "string", "maxLength": 200},
+                           "the provider the record is released to; absent: the agency's own file")])},
+        "/api/reports/measures": {"get": _op(
+            "(supervisor, admin) Outcome and process measures (NASW Std 9): cases opened and closed; days from "
+            "referral to screening, assessment and an approved plan (median, 90th percentile); contacts and "
+            "reassessments on time or overdue; goals met, partly met or not at closure; satisfaction; re-entry "
+            "after closure; caseload by acuity. Each count lists the cases behind it",
+            {"200": {"description": "the measures", "content": {
+                "application/json": {"schema": {"type": "object", "properties": {
+                    "filters": {"type": "object"}, "period": {"type": "object", "properties": {
+                        "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}}},
+                    "generated_at": {"type": "string"},
+                    "measures": {"type": "object", "additionalProperties": {
+                        "type": "object", "additionalProperties": _ref("Figure")}},
+                    "caseload": {"type": "array", "items": {"type": "object"}}}}},
+                "text/csv": {"schema": {"type": "string"}}}}},
+            params=[_query("program", {"type": "string"}, "a program's name"),
+                    _query("team", {"type": "string"}, "a team"),
+                    _query("worker", {"type": "string"}, "a case manager's username"),
+                    _query("from", {"type": "string", "format": "date"}, "first day (default: a year before to)"),
+                    _query("to", {"type": "string", "format": "date"}, "last day (default: today)"),
+                    _query("format", {"type": "string", "enum": ["json", "csv"]}, "default json")],
+            tag="reports")},
+        "/api/retention/due": {"get": _op(
+            "(supervisor, admin) Finished cases past their program's retention period, oldest closure first, "
+            "each saying whether a legal hold keeps it",
+            {"200": _json({"type": "array", "items": {"type": "object", "properties": {
+                "case_id": {"type": "integer"}, "program": {"type": ["string", "null"]},
+                "team": {"type": ["string", "null"]}, "closed_at": {"type": "string"},
+                "retention_days": {"type": "integer"}, "disposable_since": {"type": "string"},
+                "legal_hold": {"type": "boolean"}}}})}, tag="retention")},
+        "/api/cases/{case_id}/legal-hold": {
+            "post": _op("(supervisor, admin) Place a legal hold: the record is not disposed of while it stands",
+                        {"201": _json({"type": "object"})},
+                        body={"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
+                        params=[_path("case_id", {"type": "integer"})], tag="retention")},
+        "/api/cases/{case_id}/legal-hold/lift": {"post": _op(
+            "(supervisor, admin) Lift the case's legal holds",
+            {"200": _json({"type": "object", "properties": {"lifted": {"type": "integer"}}}),
+             "409": _json(_ref("Error"), "no legal hold in force")},
+            params=[_path("case_id", {"type": "integer"})], tag="retention")},
+        "/api/cases/{case_id}/disposal": {"post": _op(
+            "(supervisor, admin) Approve the disposal of a finished record past its retention period: its entries, "
+            "audit trail, tasks and workflow state are removed, leaving an audited tombstone",
+            {"200": _json(_ref("Tombstone")),
+             "409": _json(_ref("Error"), "a legal hold stands, the case is not finished, or its program has no "
+                                         "retention period"),
+             "403": _json(_ref("Error"), "not a supervisor, or the retention period has not run out")},
+            params=[_path("case_id", {"type": "integer"})], tag="retention")},
         "/api/cases/{case_id}/messages": {"post": _op(
             "Deliver a BPMN message to what in the case waits for it (catch event, receive task, event gateway, "
             "boundary event); a failure in the step it starts is an incident",

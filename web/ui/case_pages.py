@@ -2,9 +2,11 @@
 timers, open tasks) and the client's printable copy of the plan."""
 from __future__ import annotations
 
+import json
+
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from engine.errors import Conflict, InvalidData, NotFound
+from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.services.duplicates import PossibleDuplicate
 from engine.vocabulary import STAGES
 
@@ -67,6 +69,26 @@ def case_access(case_id):
 @login_required
 def case_diagram(case_id):
     return Response(engine().pages.case_diagram(current_actor(), case_id), mimetype="application/xml")
+
+
+@ui.get("/cases/<int:case_id>/export")
+@login_required
+def export_record(case_id):
+    """The case page's export form: the file, or the refusal (no release in force) on the case page."""
+    fmt = request.args.get("format", "pdf")
+    try:
+        result = engine().exports.export(current_actor(), case_id, fmt, request.args.get("recipient"))
+    except Forbidden as refused:
+        flash(refused.message, "error")
+        return redirect(url_for("ui.case_page", case_id=case_id))
+    if fmt == "pdf":
+        body, mimetype, extension = result, "application/pdf", "pdf"
+    else:
+        body = json.dumps(result, ensure_ascii=False, indent=1)
+        mimetype, extension = ("application/fhir+json", "fhir.json") if fmt == "fhir" else ("application/json", "json")
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="case-{case_id}-record.{extension}"'
+    return response
 
 
 @ui.get("/cases/<int:case_id>/plan")
