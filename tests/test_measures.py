@@ -33,7 +33,7 @@ def at_day(clock, day: int):
 
 @pytest.fixture
 def seeded(story, case_engine, clock):
-    a, b, c = story(), story(), story()
+    a, b, c = story(), story(confirm_new_client=True), story(confirm_new_client=True)
     at_day(clock, 1); a.screen()
     at_day(clock, 2); b.screen(); a.engage()
     at_day(clock, 3); c.screen(resides_in_service_area=False)

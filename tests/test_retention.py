@@ -18,7 +18,7 @@ def finished(story, case_engine):
     """Ruth's case worked to its end: closed, both follow-up calls made (status completed)."""
     case_engine.programs.add(operator("ada"), "Aging services", "case_lifecycle")
     case_engine.retention.set_period(operator("ada"), "Aging services", 365)
-    ruth, other = story(), story()
+    ruth, other = story(), story(confirm_new_client=True)
     ruth.to_monitoring()
     ruth.wait("P30D")
     ruth.do("carol", "log_contact", {**CONTACT, "next_step": "close"})
