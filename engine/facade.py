@@ -69,7 +69,7 @@ class CaseEngine:
         self.messages = MessageService(self.store, runner, case_views)
         self.tasks = TaskService(self.store, runner, forms, case_views, clock)
         self.inbox = InboxService(self.store, clock)
-        self.record = RecordService(self.store, forms)
+        self.record = RecordService(self.store, forms, clock)
         self.timers = TimerService(self.store, runner, clock)
         self.designer = DesignerService(self.store, catalog, self.processes, runner, clock)
         self.simulation = SimulationService(self.store, catalog, forms, script_engine, clock)

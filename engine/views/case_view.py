@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..clock import Clock
 from ..definitions.forms import FormCatalog
 from ..definitions import record_rules
+from ..definitions.record_kinds import release_kinds
 from ..store.models import Case, ProcessVersion
 from ..store.unit_of_work import UnitOfWork
 from .rows import case_summary, entry_views, task_view, timer_view
@@ -35,7 +36,7 @@ class CaseViews:
     def release_entries(self, uow: UnitOfWork, case_id: int) -> list[dict]:
         """Only the entries of forms that carry releases: the record grows with every contact,
         and reading all of it on each step would make a long case slower with time."""
-        kinds = self.forms.names_with_field("releases")
+        kinds = release_kinds(self.forms)
         return entry_views(uow.record_entries(case_id, kinds)) if kinds else []
 
     def case_context(self, uow: UnitOfWork, case: Case) -> dict:
