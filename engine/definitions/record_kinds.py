@@ -28,10 +28,13 @@ ENTRY_KINDS = {
                                         ("case_manager", "supervisor")),
     "release_revoked": EntryKind("record_release_revocation", "Release of information revoked",
                                  ("case_manager", "supervisor")),
+    # NACM (2017): evaluate the appropriateness and effectiveness of referrals.
+    "referral_status": EntryKind("record_referral_status", "Referral status", ("case_manager", "supervisor")),
 }
 
-# Top-level answers that put a release on file or take one back (definitions/record_rules.py).
-RELEASE_FIELDS = ("releases", "revokes_release_to")
+# Top-level answers the record rules read back from earlier entries (definitions/record_rules.py):
+# releases put on file or taken back, and the plan's goals (closure gives each an outcome).
+RULE_ENTRY_FIELDS = ("releases", "revokes_release_to", "goals")
 
 
 def entry_form(kind: str, form_names) -> str | None:
@@ -42,10 +45,10 @@ def entry_form(kind: str, form_names) -> str | None:
     return kind if kind in form_names else None
 
 
-def release_kinds(forms) -> list[str]:
-    """The record entry kinds that can carry releases or their revocation: task forms with a
-    release field (entries of a task are named for its form) and direct entries whose form has one."""
+def rule_entry_kinds(forms) -> list[str]:
+    """The record entry kinds the record rules read: task forms with one of RULE_ENTRY_FIELDS
+    (entries of a task are named for its form) and direct entries whose form has one."""
     def carries(form_name: str) -> bool:
-        return any(f in forms.get(form_name).schema.get("properties", {}) for f in RELEASE_FIELDS)
+        return any(f in forms.get(form_name).schema.get("properties", {}) for f in RULE_ENTRY_FIELDS)
     task_kinds = [name for name in forms.names() if carries(name)]
     return task_kinds + [kind for kind, k in ENTRY_KINDS.items() if k.form in forms and carries(k.form)]

@@ -8,7 +8,9 @@ They read the case record, so they live in the engine, not in the forms:
 - a release can be revoked at any time; the revocation takes back every release to
   that recipient on file before it (a release signed later is a new consent);
 - every participant in a service plan holds at least one task (Encyclopedia of
-  Social Work, the written service contract).
+  Social Work, the written service contract);
+- closure gives an outcome for every goal of the plan (NACM 2017: the closure
+  summary; definitions/goal_progress.py).
 Keys are conventions any agency form may use: `referrals`, `participants` with
 `tasks`, `releases` (which puts releases on file), `revokes_release_to` (the
 recipient whose releases the client takes back), `receiving_provider` (a transfer),
@@ -19,8 +21,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from . import goal_progress
+
 # The answers these rules read; a form with none of them is not checked (and the record not read).
-RULE_FIELDS = ("referrals", "participants", "releases", "receiving_provider", "revokes_release_to")
+RULE_FIELDS = ("referrals", "participants", "releases", "receiving_provider", "revokes_release_to", "goal_outcomes")
+
+
+def applies_to(data: dict) -> bool:
+    """Whether any rule reads these answers (an empty list of outcomes is still checked)."""
+    return any(data.get(k) or (k == "goal_outcomes" and k in data) for k in RULE_FIELDS)
 
 
 def _key(name: str) -> str:
@@ -114,4 +123,6 @@ def problems(data: dict, entries: list[dict], today: date) -> list[dict]:
         found += _revocation_problems(data, on_file, today)
     if data.get("participants"):
         found += _participant_problems(data["participants"], data.get("tasks"))
+    if isinstance(data.get("goal_outcomes"), list):
+        found += goal_progress.outcome_problems(data["goal_outcomes"], entries)
     return found

@@ -12,7 +12,7 @@ from .. import policy
 from ..definitions.forms import FormCatalog
 from ..clock import Clock
 from ..definitions import record_rules
-from ..definitions.record_kinds import ENTRY_KINDS, entry_form, release_kinds
+from ..definitions.record_kinds import ENTRY_KINDS, entry_form, rule_entry_kinds
 from ..definitions.sensitive import withhold
 from ..errors import Conflict, Forbidden, InvalidData, NotFound
 from ..policy import Actor, visible_case
@@ -97,12 +97,12 @@ class RecordService:
             return entry_view(entry)
 
     def _release_entries(self, uow, case_id: int) -> list[dict]:
-        return entry_views(uow.record_entries(case_id, release_kinds(self.forms)))
+        return entry_views(uow.record_entries(case_id, rule_entry_kinds(self.forms)))
 
     def _check_record_rules(self, uow, case_id: int, data: dict) -> None:
         """The rules a task's answers meet hold for direct entries too (a release's dates, a
         revocation of a release that is on file): definitions/record_rules.py."""
-        if not any(data.get(k) for k in record_rules.RULE_FIELDS):
+        if not record_rules.applies_to(data):
             return
         found = record_rules.problems(data, self._release_entries(uow, case_id), self.clock.now().date())
         if found:

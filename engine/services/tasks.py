@@ -320,7 +320,7 @@ class TaskService:
 
     # ------------------------------------------------------------------ completing
     def _check_record_rules(self, uow: UnitOfWork, case_id: int, data: dict) -> None:
-        if not any(data.get(k) for k in record_rules.RULE_FIELDS):
+        if not record_rules.applies_to(data):
             return
         found = record_rules.problems(data, self.views.release_entries(uow, case_id), self.clock.now().date())
         if found:
