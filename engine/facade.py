@@ -74,7 +74,7 @@ class CaseEngine:
         # caseload_limit: acuity-weighted points per case manager (NASW Std 11); None turns the guard off.
         self.tasks = TaskService(self.store, runner, forms, case_views, clock, CaseloadGuard(caseload_limit))
         self.inbox = InboxService(self.store, clock)
-        self.record = RecordService(self.store, forms)
+        self.record = RecordService(self.store, forms, clock)
         self.timers = TimerService(self.store, runner, clock)
         self.designer = DesignerService(self.store, catalog, self.processes, runner, clock)
         self.simulation = SimulationService(self.store, catalog, forms, script_engine, clock)

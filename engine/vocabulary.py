@@ -17,3 +17,11 @@ ASSESSMENT_DOMAINS = (
     "developmental", "physical_health", "alcohol_drug_use", "social_leisure", "financial_insurance",
     "legal", "educational_vocational", "cultural_spiritual", "other_systems_involved", "level_of_functioning",
 )
+
+# NACM (2017): progress toward each goal of the plan, and its outcome at closure. The last three
+# are the closure form's outcomes (achieved, partly achieved, not achieved).
+GOAL_STATUSES = ("not_started", "in_progress", "met", "partially_met", "not_met")
+
+# NACM (2017): evaluate the appropriateness and effectiveness of referrals. "made" is the
+# referral itself; the others are what the provider or client said since.
+REFERRAL_STATUSES = ("made", "accepted", "service_started", "declined", "no_response")

@@ -227,6 +227,7 @@ def test_the_transition_path_hands_over_after_the_overlap_period(story):
     ruth.wait("P30D")
     ruth.do("carol", "log_contact", {**CONTACT, "next_step": "transition"})
     assert (ruth.stage, ruth.open_tasks()) == ("transition", ["plan_transition"])
+    ruth.sign_release("County in-home services", purpose="transfer of the case")  # NASW Std 10: before disclosing
     ruth.do("carol", "plan_transition", {"readiness_indicators": ["Meals stable for 3 months"],
                                          "transition_plan": "Hand over to the county's in-home program",
                                          "receiving_provider": "County in-home services",

@@ -22,7 +22,19 @@ ENTRY_KINDS = {
     "supervision_note": EntryKind("record_supervision_note", "Supervision note", ("supervisor",)),
     "financial": EntryKind("record_financial", "Receipt or disbursement", ("case_manager", "supervisor")),
     "record_release": EntryKind("record_release_disclosure", "Record released", ("case_manager", "supervisor")),
+    # NASW Std 10 and AAA: written permission to release and obtain information, signed by the
+    # client or guardian, can be given, renewed or taken back at any time, not only at engagement.
+    "release_of_information": EntryKind("record_release_consent", "Release of information signed",
+                                        ("case_manager", "supervisor")),
+    "release_revoked": EntryKind("record_release_revocation", "Release of information revoked",
+                                 ("case_manager", "supervisor")),
+    # NACM (2017): evaluate the appropriateness and effectiveness of referrals.
+    "referral_status": EntryKind("record_referral_status", "Referral status", ("case_manager", "supervisor")),
 }
+
+# Top-level answers the record rules read back from earlier entries (definitions/record_rules.py):
+# releases put on file or taken back, and the plan's goals (closure gives each an outcome).
+RULE_ENTRY_FIELDS = ("releases", "revokes_release_to", "goals")
 
 
 def entry_form(kind: str, form_names) -> str | None:
@@ -31,3 +43,12 @@ def entry_form(kind: str, form_names) -> str | None:
     if kind in ENTRY_KINDS:
         return ENTRY_KINDS[kind].form
     return kind if kind in form_names else None
+
+
+def rule_entry_kinds(forms) -> list[str]:
+    """The record entry kinds the record rules read: task forms with one of RULE_ENTRY_FIELDS
+    (entries of a task are named for its form) and direct entries whose form has one."""
+    def carries(form_name: str) -> bool:
+        return any(f in forms.get(form_name).schema.get("properties", {}) for f in RULE_ENTRY_FIELDS)
+    task_kinds = [name for name in forms.names() if carries(name)]
+    return task_kinds + [kind for kind, k in ENTRY_KINDS.items() if k.form in forms and carries(k.form)]

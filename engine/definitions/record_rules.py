@@ -1,18 +1,35 @@
 """Rules of practice that a form's JSON Schema cannot express, checked before a step.
 
 They read the case record, so they live in the engine, not in the forms:
-- a referral needs a release of information for its provider that is in force
-  today (AAA: release of information signed by client or guardian; an expired
-  consent is never silently used);
+- a referral, and a transfer to a receiving provider, needs a release of information
+  for that provider that is in force today (NASW Std 10: written permission to
+  release and obtain information; AAA: signed by client or guardian; an expired or
+  revoked consent is never silently used);
+- a release can be revoked at any time; the revocation takes back every release to
+  that recipient on file before it (a release signed later is a new consent);
 - every participant in a service plan holds at least one task (Encyclopedia of
-  Social Work, the written service contract).
+  Social Work, the written service contract);
+- closure gives an outcome for every goal of the plan (NACM 2017: the closure
+  summary; definitions/goal_progress.py).
 Keys are conventions any agency form may use: `referrals`, `participants` with
-`tasks`, `releases` (which puts releases on file), and `referred_to` (the client was
-sent to another provider; the case page lists it with the referrals).
+`tasks`, `releases` (which puts releases on file), `revokes_release_to` (the
+recipient whose releases the client takes back), `receiving_provider` (a transfer),
+and `referred_to` (the client was sent to another provider; the case page lists it
+with the referrals).
 """
 from __future__ import annotations
 
 from datetime import date
+
+from . import goal_progress
+
+# The answers these rules read; a form with none of them is not checked (and the record not read).
+RULE_FIELDS = ("referrals", "participants", "releases", "receiving_provider", "revokes_release_to", "goal_outcomes")
+
+
+def applies_to(data: dict) -> bool:
+    """Whether any rule reads these answers (an empty list of outcomes is still checked)."""
+    return any(data.get(k) or (k == "goal_outcomes" and k in data) for k in RULE_FIELDS)
 
 
 def _key(name: str) -> str:
@@ -20,10 +37,12 @@ def _key(name: str) -> str:
 
 
 def releases_on_file(entries: list[dict], today: date) -> list[dict]:
-    """Every release of information in the record (oldest first), with its status today."""
+    """Every release of information in the record (oldest first), with its status today:
+    valid, expired, not yet signed, or revoked (a later entry took it back)."""
     seen, found = set(), []
     for entry in entries:
-        for release in (entry.get("data") or {}).get("releases") or []:
+        data = entry.get("data") or {}
+        for release in data.get("releases") or []:
             identity = tuple(sorted((k, str(v)) for k, v in release.items() if k != "let_lapse"))
             if identity in seen:
                 continue
@@ -33,6 +52,11 @@ def releases_on_file(entries: list[dict], today: date) -> list[dict]:
             status = "expired" if expires < today else ("not yet signed" if signed > today else "valid")
             found.append({**release, "status": status, "recorded_at": entry.get("recorded_at"),
                           "entry_id": entry.get("id")})
+        if data.get("revokes_release_to"):
+            for release in found:
+                if _key(release["recipient"]) == _key(data["revokes_release_to"]) and release["status"] != "revoked":
+                    release.update(status="revoked", revoked_on=data.get("revoked_on"),
+                                   revoked_by_entry=entry.get("id"))
     return found
 
 
@@ -44,6 +68,10 @@ def release_in_force(releases: list[dict], recipient: str) -> tuple[dict | None,
     valid = [r for r in matching if r["status"] == "valid"]
     if valid:
         return max(valid, key=lambda r: r["expires_on"]), ""
+    revoked = [r for r in matching if r["status"] == "revoked"]
+    if revoked:
+        return None, (f"the client revoked the release of information for {recipient} on "
+                      f"{revoked[-1].get('revoked_on')}; nothing more may be disclosed to them")
     if matching:
         last = max(r["expires_on"] for r in matching)
         return None, (f"the release of information for {recipient} expired on {last}; renew it with the client "
@@ -51,22 +79,41 @@ def release_in_force(releases: list[dict], recipient: str) -> tuple[dict | None,
     return None, f"no release of information for {recipient} is on file; have the client (or guardian) sign one first"
 
 
+def _consent_problem(field: str, recipient: str, releases: list[dict], doing: str) -> dict | None:
+    """None when a release for `recipient` is in force; else why not, naming the consent missing."""
+    matching = [r for r in releases if _key(r["recipient"]) == _key(recipient)]
+    if any(r["status"] == "valid" for r in matching):
+        return None
+    revoked = [r for r in matching if r["status"] == "revoked"]
+    if revoked:
+        message = (f"the client revoked the release of information for {recipient} on "
+                   f"{revoked[-1].get('revoked_on')}; nothing more may be disclosed to them unless the client "
+                   f"(or guardian) signs a new one before {doing}")
+    elif matching:
+        last = max(r["expires_on"] for r in matching)
+        message = (f"the release of information for {recipient} expired on {last}; renew it with the client "
+                   f"(or guardian) before {doing}")
+    else:
+        message = (f"no release of information for {recipient} is on file; have the client (or guardian) sign "
+                   f"one before {doing}")
+    return {"field": field, "message": message}
+
+
 def _referral_problems(referrals: list, releases: list[dict]) -> list[dict]:
-    problems = []
-    for index, referral in enumerate(referrals):
-        provider = referral.get("provider", "")
-        matching = [r for r in releases if _key(r["recipient"]) == _key(provider)]
-        if any(r["status"] == "valid" for r in matching):
-            continue
-        if matching:
-            last = max(r["expires_on"] for r in matching)
-            message = (f"the release of information for {provider} expired on {last}; renew it with the client "
-                       f"(or guardian) before referring")
-        else:
-            message = (f"no release of information for {provider} is on file; have the client (or guardian) sign "
-                       f"one before referring")
-        problems.append({"field": f"referrals/{index}/provider", "message": message})
-    return problems
+    found = (_consent_problem(f"referrals/{i}/provider", r.get("provider", ""), releases, "referring")
+             for i, r in enumerate(referrals))
+    return [p for p in found if p]
+
+
+def _revocation_problems(data: dict, releases: list[dict], today: date) -> list[dict]:
+    """A revocation takes back a release that is on file and not yet revoked, on a day that has come."""
+    found, recipient = [], data["revokes_release_to"]
+    if not any(_key(r["recipient"]) == _key(recipient) and r["status"] != "revoked" for r in releases):
+        found.append({"field": "revokes_release_to",
+                      "message": f"no release of information for {recipient} is on file to revoke"})
+    if data.get("revoked_on") and data["revoked_on"] > today.isoformat():
+        found.append({"field": "revoked_on", "message": "a revocation cannot be dated in the future"})
+    return found
 
 
 def _participant_problems(participants: list, tasks: list) -> list[dict]:
@@ -83,8 +130,18 @@ def problems(data: dict, entries: list[dict], today: date) -> list[dict]:
         if release.get("expires_on") and release.get("signed_on") and release["expires_on"] <= release["signed_on"]:
             found.append({"field": f"releases/{index}/expires_on",
                           "message": "a release must expire after the day it is signed"})
+    on_file = releases_on_file(entries, today) if (data.get("referrals") or data.get("receiving_provider")
+                                                  or data.get("revokes_release_to")) else []
     if data.get("referrals"):
-        found += _referral_problems(data["referrals"], releases_on_file(entries, today))
+        found += _referral_problems(data["referrals"], on_file)
+    if isinstance(data.get("receiving_provider"), str) and data["receiving_provider"].strip():
+        # A transfer discloses the record to the receiving provider (NASW Std 10).
+        problem = _consent_problem("receiving_provider", data["receiving_provider"], on_file, "transferring")
+        found += [problem] if problem else []
+    if data.get("revokes_release_to"):
+        found += _revocation_problems(data, on_file, today)
     if data.get("participants"):
         found += _participant_problems(data["participants"], data.get("tasks"))
+    if isinstance(data.get("goal_outcomes"), list):
+        found += goal_progress.outcome_problems(data["goal_outcomes"], entries)
     return found

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timezone
 import isodate
 
 from ..clock import active_now
+from .goal_progress import progress_per_goal
 
 
 def _instant(value) -> datetime:
@@ -59,4 +60,4 @@ def renewal_due(releases, lead: str) -> str | None:
 
 
 SCRIPT_HELPERS = {"now": now, "today": today, "add_duration": add_duration, "years_between": years_between,
-                  "renewal_due": renewal_due}
+                  "renewal_due": renewal_due, "progress_per_goal": progress_per_goal}

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from .. import policy
 from ..definitions.forms import FormCatalog
-from ..definitions.record_kinds import ENTRY_KINDS, entry_form
+from ..clock import Clock
+from ..definitions import record_rules
+from ..definitions.record_kinds import ENTRY_KINDS, entry_form, rule_entry_kinds
 from ..definitions.sensitive import withhold
 from ..errors import Conflict, Forbidden, InvalidData, NotFound
 from ..policy import Actor, visible_case
@@ -26,9 +28,10 @@ ACCESS_KINDS = {"record_read": "read", "record_disclosed": "disclosed", "record_
 
 
 class RecordService:
-    def __init__(self, store: Store, forms: FormCatalog):
+    def __init__(self, store: Store, forms: FormCatalog, clock: Clock):
         self.store = store
         self.forms = forms
+        self.clock = clock
 
     def form_of(self, kind: str) -> str | None:
         return entry_form(kind, self.forms)
@@ -88,12 +91,38 @@ class RecordService:
         self.forms.validate(entry_kind.form, data)
         with self.store.transaction() as uow:
             visible_case(uow, actor, case_id)
+            self._check_record_rules(uow, case_id, data)
             entry = uow.record(case_id, kind, entry_kind.title, actor.username, data)
             uow.session.flush()
             uow.audit(case_id, actor.username, "record_entry_added",
                       f"{actor.username} added a {entry_kind.title.lower()} to the record",
                       data={"entry_id": entry.id, "kind": kind})
+            if data.get("revokes_release_to"):
+                self._audit_revocation(uow, actor, case_id, entry)
             return entry_view(entry)
+
+    def _release_entries(self, uow, case_id: int) -> list[dict]:
+        return entry_views(uow.record_entries(case_id, rule_entry_kinds(self.forms)))
+
+    def _check_record_rules(self, uow, case_id: int, data: dict) -> None:
+        """The rules a task's answers meet hold for direct entries too (a release's dates, a
+        revocation of a release that is on file): definitions/record_rules.py."""
+        if not record_rules.applies_to(data):
+            return
+        found = record_rules.problems(data, self._release_entries(uow, case_id), self.clock.now().date())
+        if found:
+            raise InvalidData("the entry breaks a rule of practice; see details", found)
+
+    def _audit_revocation(self, uow, actor: Actor, case_id: int, entry: RecordEntry) -> None:
+        """NASW Std 10: who took back which consent, and when, stays in the audit trail."""
+        recipient = entry.data["revokes_release_to"]
+        revoked = [r["entry_id"] for r in record_rules.releases_on_file(self._release_entries(uow, case_id),
+                                                                        self.clock.now().date())
+                   if r.get("revoked_by_entry") == entry.id]
+        uow.audit(case_id, actor.username, "release_revoked",
+                  f"{actor.username} recorded that {entry.data['revoked_by']} revoked the release of information "
+                  f"for {recipient} on {entry.data['revoked_on']}; nothing more is disclosed to them",
+                  data={"entry_id": entry.id, "recipient": recipient, "revoked_entries": sorted(set(revoked))})
 
     def correct_record_entry(self, actor: Actor, case_id: int, entry_id: int, data: dict, reason: str) -> dict:
         """A correction: a new signed entry pointing at the old one, which stays as it was."""

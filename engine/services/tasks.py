@@ -349,7 +349,7 @@ class TaskService:
 
     # ------------------------------------------------------------------ completing
     def _check_record_rules(self, uow: UnitOfWork, case_id: int, data: dict) -> None:
-        if not data.get("referrals") and not data.get("participants") and not data.get("releases"):
+        if not record_rules.applies_to(data):
             return
         found = record_rules.problems(data, self.views.release_entries(uow, case_id), self.clock.now().date())
         if found:

@@ -16,6 +16,7 @@ from ..definitions.sensitive import withhold
 from ..errors import NotFound
 from ..policy import Actor, visible_case
 from ..services.runner import CaseRunner
+from ..definitions import goal_progress, referral_status
 from ..definitions.record_kinds import entry_form
 from ..store.models import Case, HumanTask, ProcessFile, Timer
 from ..store.unit_of_work import Store, UnitOfWork
@@ -68,7 +69,8 @@ class CasePages:
             view["timeline"] = list(reversed(entries))
             view["progress"] = stage_progress(case.stage)
             view["plan"] = current_plan(entries, self.purposes(uow, case.process_version_id))
-            view["referrals"] = _referrals(entries)
+            view["referrals"] = referral_status.with_status(_referrals(entries), entries, self.clock.now().date())
+            view["goals"] = goal_progress.goal_statuses(entries)
             view["can_read_audit"] = policy.may_read_audit(actor)
             names = self.runner.element_names(uow.session, case.process_version_id)
             active = view["process"]["active_elements"]

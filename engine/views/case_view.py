@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..clock import Clock
 from ..definitions.forms import FormCatalog
 from ..definitions import record_rules
+from ..definitions.record_kinds import rule_entry_kinds
 from ..store.models import Case, ProcessVersion
 from ..store.unit_of_work import UnitOfWork
 from .rows import case_summary, entry_views, task_view, timer_view
@@ -33,9 +34,10 @@ class CaseViews:
         return self._versions[version_id]
 
     def release_entries(self, uow: UnitOfWork, case_id: int) -> list[dict]:
-        """Only the entries of forms that carry releases: the record grows with every contact,
-        and reading all of it on each step would make a long case slower with time."""
-        kinds = self.forms.names_with_field("releases")
+        """Only the entries the record rules read (releases, their revocation, the plan's goals):
+        the record grows with every contact, and reading all of it on each step would make a
+        long case slower with time."""
+        kinds = rule_entry_kinds(self.forms)
         return entry_views(uow.record_entries(case_id, kinds)) if kinds else []
 
     def case_context(self, uow: UnitOfWork, case: Case) -> dict:

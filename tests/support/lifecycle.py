@@ -98,6 +98,26 @@ class Story:
         entries = self.engine.record.timeline(self.people["sam"], self.id)
         return [e for e in entries if kind is None or e["kind"] == kind]
 
+    def release_for(self, recipient: str, purpose: str = "coordination of services", expires_on: str = "2026-12-31",
+                    signed_on: str | None = None) -> dict:
+        return {"information": "name, address, needs and plan", "recipient": recipient, "purpose": purpose,
+                "expires_on": expires_on, "signed_by": "Ruth Okafor", "signer_role": "client",
+                "signed_on": signed_on or self.clock.now().date().isoformat()}
+
+    def sign_release(self, recipient: str, user: str = "carol", **release) -> dict:
+        """The client signs a release of information at any time (a record entry)."""
+        return self.engine.record.add_record_entry(self.people[user], self.id, "release_of_information",
+                                                   {"releases": [self.release_for(recipient, **release)]})
+
+    def revoke_release(self, recipient: str, user: str = "carol", **changes) -> dict:
+        return self.engine.record.add_record_entry(self.people[user], self.id, "release_revoked", {
+            "revokes_release_to": recipient, "revoked_on": self.clock.now().date().isoformat(),
+            "revoked_by": "Ruth Okafor", "signer_role": "client", **changes})
+
+    def consents(self) -> dict[str, str]:
+        """Recipient -> the status of the latest release to them."""
+        return {c["recipient"]: c["status"] for c in self.refresh()["consents"]}
+
     # --- the usual road, a stage at a time ---------------------------------
     def screen(self, **changes):
         self.do("ivy", "screen_referral", {**SCREENED, **changes})

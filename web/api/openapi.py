@@ -175,11 +175,13 @@ DOCUMENT = {
             "The case record: dated, signed entries", {"200": _json({"type": "array", "items": _ref("Entry")})},
             params=[_path("case_id", {"type": "integer"})])},
         "/api/cases/{case_id}/record": {"post": _op(
-            "Add a signed entry to the record: contact, supervision_note (supervisors), financial, record_release",
+            "Add a signed entry to the record: contact, supervision_note (supervisors), financial, record_release, "
+            "release_of_information (signed or renewed), release_revoked, referral_status",
             {"201": _json(_ref("Entry")), "403": _json(_ref("Error"), "role may not write this kind"),
              "422": _json(_ref("Error"), "invalid data")},
             body={"type": "object", "required": ["kind", "data"], "properties": {
-                "kind": {"type": "string", "enum": ["contact", "supervision_note", "financial", "record_release"]},
+                "kind": {"type": "string", "enum": ["contact", "supervision_note", "financial", "record_release",
+                                                    "release_of_information", "release_revoked", "referral_status"]},
                 "data": {"type": "object"}}},
             params=[_path("case_id", {"type": "integer"})])},
         "/api/cases/{case_id}/record/{entry_id}/corrections": {"post": _op(
