@@ -19,7 +19,7 @@ def test_the_assessment_is_in_sections_and_counts_them():
     schema, ui = form("assessment")
     sections = plan(schema, ui, {})
     assert [s.title for s in sections] == ["Domains", "Living arrangements, language preference and literacy",
-                                           "Risk screen", "Assessment summary",
+                                           "Risk screen", "Progress on each goal of the plan", "Assessment summary",
                                            "Significant change that prompted this reassessment"]
     assert len(sections[0].children) == 14 and progress(sections) == (0, 17)
     half = assessed()

@@ -9,7 +9,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
-from ..errors import InvalidData
+from ..errors import Conflict, InvalidData
 from .form_messages import describe
 from .input_limits import check_clean
 
@@ -109,6 +109,11 @@ class FormCatalog:
             raise InvalidData("form data must be a JSON object",
                               [{"field": "", "message": "expected an object"}])
         check_clean(data, "the form")
+        if name is not None and name not in self._forms:
+            # A form named by a diagram or a record kind but missing (or broken) here: say so,
+            # never a KeyError; nothing is saved.
+            why = f" ({self.broken[name]})" if name in self.broken else ""
+            raise Conflict(f"the form '{name}' is not available on this server{why}; nothing was saved")
         undeclared = self.undeclared(name, data)
         if undeclared:
             # Form data is data, not engine state: an answer the form does not ask for could
