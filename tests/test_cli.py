@@ -40,7 +40,8 @@ def test_deploy_reports_each_problem_and_exits_non_zero(run, tmp_path):
     result = run("deploy", str(bad))
     assert result.returncode == 1
     assert "bad.bpmn work: user task 'Log contact' (work) is in lane 'Boss'" in result.stderr
-    assert "run_script: script of 'Script' (run_script): line 1: imports are not allowed" in result.stderr
+    assert ("run_script: the script of 'Script' (run_script) cannot run: it imports a module" in result.stderr
+            and "(line 1: imports are not allowed in scripts)" in result.stderr)
     good = tmp_path / "good.bpmn"
     good.write_text(one_task_process("good"))
     ok = run("deploy", str(good), "--as", "ada")

@@ -27,7 +27,9 @@ from web.config import ConfigError, Settings
 from web.context import ENGINE_KEY
 
 TIME_LIMIT = 0.2  # short, so the stories are quick; the default is 1 s
-SLACK = 1.5  # seconds a case start may take beyond its budget on a busy shared machine
+# Not a speed test (bench/script_limits.py measures): only proof the runaway was stopped rather
+# than left to run, with room for a loaded CI machine.
+SLACK = 20
 TIME_MESSAGE = "stopped after 0.2 s (the script time limit, CASEPATH_SCRIPT_TIME_LIMIT)"
 TOO_LARGE = "the result would be too large (limit 10 MB)"
 TOO_MANY_DIGITS = "the number would be too large (limit 10,000 digits)"

@@ -23,6 +23,8 @@ def _fail(exc: EngineError) -> None:
     for detail in exc.details:
         where = " ".join(str(detail[k]) for k in ("file", "element_id", "field") if detail.get(k))
         click.echo(f"  - {where + ': ' if where else ''}{detail.get('message')}", err=True)
+        if detail.get("detail"):
+            click.echo(f"      ({detail['detail']})", err=True)
     sys.exit(1)
 
 

@@ -5,6 +5,8 @@ admin can act on. Nothing is stored when any check fails.
 """
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
@@ -128,17 +130,36 @@ def _process_ids(parsed: ParsedFiles) -> tuple[set[str], set[str]]:
     return executable, every
 
 
+def in_plain_words(reason: str) -> str:
+    """What a script checker's reason means, for an administrator who is not a programmer."""
+    if "imports are not allowed" in reason:
+        return "it imports a module; scripts may use only the case's data and the date helpers"
+    unavailable = re.search(r"'(\w+)' is not available in scripts", reason)
+    if unavailable:
+        return f"it uses '{unavailable.group(1)}', which scripts do not have"
+    if 'starts with "_"' in reason or "__" in reason:
+        return "it uses a name starting with _, which is reserved"
+    if "not allowed" in reason:
+        return "it does something scripts may not do"
+    return "it is not valid Python (check the brackets, quotes, colons and indentation)"
+
+
+_SCRIPT_WORDS = {"script": "the script", "preScript": "the script before", "postScript": "the script after"}
+
+
+def _script_problems(task, text: str, what: str, filename) -> list[dict]:
+    return [problem(task.get("id"), f"{_SCRIPT_WORDS[what]} of {label_of(task)} cannot run: {in_plain_words(reason)}",
+                    filename, detail=reason)
+            for reason in check_source(text, "exec")]
+
+
 def _check_bpmn_tree(root, filename) -> list[dict]:
     problems = []
     for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
-        task = element_of(script)
-        for reason in check_source(script.text or "", "exec"):
-            problems.append(problem(task.get("id"), f"script of {label_of(task)}: {reason}", filename))
+        problems.extend(_script_problems(element_of(script), script.text or "", "script", filename))
     for tag in ("preScript", "postScript"):
         for script in root.iterfind(f".//spiffworkflow:{tag}", NS):
-            task = element_of(script)
-            for reason in check_source(script.text or "", "exec"):
-                problems.append(problem(task.get("id"), f"{tag} of {label_of(task)}: {reason}", filename))
+            problems.extend(_script_problems(element_of(script), script.text or "", tag, filename))
     for condition in root.iterfind(".//bpmn:sequenceFlow/bpmn:conditionExpression", NS):
         flow = condition.getparent()  # the flow, not the expression's own id
         text = (condition.text or "").strip()
@@ -148,8 +169,9 @@ def _check_bpmn_tree(root, filename) -> list[dict]:
                                                     "make this the gateway's default flow", filename))
             continue
         for reason in check_source(text, "eval"):
-            problems.append(problem(flow.get("id"), f"condition '{text}' of flow {label_of(flow)}: {reason} "
-                                                    "(conditions are Python expressions)", filename))
+            problems.append(problem(flow.get("id"), f"the condition '{text}' of flow {label_of(flow)} cannot be "
+                                                    f"checked: {in_plain_words(reason)} (conditions are Python "
+                                                    "expressions, e.g. eligible == True)", filename, detail=reason))
     return problems
 
 

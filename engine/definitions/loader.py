@@ -33,11 +33,15 @@ def _xml_parser() -> etree.XMLParser:
     )
 
 
-def problem(element_id: str | None, message: str, filename: str | None = None) -> dict:
-    detail = {"element_id": element_id, "message": message}
+def problem(element_id: str | None, message: str, filename: str | None = None, detail: str | None = None) -> dict:
+    """One deploy problem: a plain sentence naming the element, and the checker's own words
+    (a parser's message, say) as `detail` when they help."""
+    found = {"element_id": element_id, "message": message}
     if filename:
-        detail["file"] = filename
-    return detail
+        found["file"] = filename
+    if detail:
+        found["detail"] = detail
+    return found
 
 
 def parse_xml(content: bytes, filename: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> etree._Element:
