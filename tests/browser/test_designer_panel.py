@@ -68,3 +68,18 @@ def test_an_admin_edits_properties_and_sees_a_mistake_on_its_element(page, live_
     assert root.xpath("//bpmn:sequenceFlow[@id='f_eligible']/bpmn:conditionExpression/text()",
                       namespaces=NS) == ["eligible == True and age >= 60"]
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_panel_follows_the_active_tab(page, live_server, people):
+    sign_in(page, live_server, "ada")
+    page.goto(live_server.url + "/designer/models/case_lifecycle")
+    expect(page.locator("#designer")).to_have_attribute("data-ready", "case_lifecycle.bpmn")
+    page.evaluate("window.casepathDesigner.reveal('reassess')")
+    expect(page.locator("#properties-form")).to_contain_text("reassess")
+
+    dmn_tab = page.locator("#file-tabs [role=tab][data-file$='.dmn']").first
+    dmn_tab.click()
+    expect(page.locator("#designer")).to_have_attribute("data-ready", dmn_tab.get_attribute("data-file"))
+    expect(page.locator("#properties-form")).to_be_hidden()
+    expect(page.locator("#properties-empty")).to_contain_text("Decision tables are edited in the table itself")

@@ -58,6 +58,11 @@
       var isDmn = /\.dmn$/.test(name);
       $("bpmn-canvas").hidden = isDmn;
       $("dmn-canvas").hidden = !isDmn;
+      // The panel follows the active tab: a BPMN element never stays on show over a decision table.
+      showProperties(null);
+      $("properties-empty").textContent = isDmn
+        ? "Decision tables are edited in the table itself: click a cell to change a rule."
+        : "Select a step, event, gateway or flow to see and edit its properties.";
       var editor = isDmn ? dmnEditor() : bpmnEditor();
       return editor.importXML(state.xml[name]).then(function (result) {
         showImportWarnings(name, result.warnings || []);
