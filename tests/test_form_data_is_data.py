@@ -18,7 +18,8 @@ def test_a_contact_cannot_lower_a_high_risk_clients_acuity_or_move_the_next_cont
     ruth = story()
     ruth.screen(), ruth.engage()
     ruth.assess(risk=("suicide",))
-    for task, answers in (("crisis_plan", {"risk_summary": "Suicidal thoughts", "safety_steps": ["Daily call"],
+    for task, answers in (("crisis_plan", {"risk_summary": "Suicidal thoughts", "warning_signs": "Gives things away",
+                                           "safety_steps": ["Daily call"],
                                            "crisis_line_given": True}),
                           ("mandated_report", {"report_made": True, "reported_to": "adult_protective_services",
                                                "reported_on": "2026-01-05"})):

@@ -120,7 +120,8 @@ def test_a_positive_risk_screen_opens_a_crisis_plan_a_mandated_report_and_a_supe
     ruth.assess(risk=("neglect",))
     assert ruth.refresh()["acuity"] == "high"
     assert ruth.open_tasks() == ["crisis_plan", "mandated_report", "risk_alert", "write_plan"]
-    ruth.do("carol", "crisis_plan", {"risk_summary": "Self-neglect: not eating", "safety_steps": ["Daily call"],
+    ruth.do("carol", "crisis_plan", {"risk_summary": "Self-neglect: not eating", "warning_signs": "Skips meals, stays in bed",
+                                     "safety_steps": ["Daily call"],
                                      "crisis_line_given": True})
     ruth.do("carol", "mandated_report", {"report_made": True, "reported_to": "adult_protective_services",
                                          "reported_on": "2026-01-05"})
@@ -263,6 +264,7 @@ def test_a_reassessment_with_a_positive_risk_screen_opens_the_risk_response_agai
     ruth.do("sam", "approve_revision", APPROVE)
     assert "reassessment_due" not in ruth.timers(), "monitoring resumes once the risk response is done"
     ruth.do("carol", "re_crisis_plan", {"risk_summary": "Financial abuse by a neighbour",
+                                        "warning_signs": "Unpaid bills, new 'friend' visiting",
                                         "safety_steps": ["Bank alert"], "crisis_line_given": True})
     ruth.do("carol", "re_mandated_report", {"report_made": True, "reported_to": "adult_protective_services",
                                             "reported_on": "2026-04-05"})

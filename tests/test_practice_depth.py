@@ -12,7 +12,8 @@ from tests.support.lifecycle import APPROVE, CLOSURE, CONTACT, ENGAGED, FOLLOW_U
 
 pytestmark = pytest.mark.lifecycle
 
-CRISIS_PLAN = {"risk_summary": "Suicidal thoughts since the fall", "safety_steps": ["Daily call", "Remove medication"],
+CRISIS_PLAN = {"risk_summary": "Suicidal thoughts since the fall", "warning_signs": "Talks of being a burden",
+               "safety_steps": ["Daily call", "Remove medication"],
                "crisis_line_given": True}
 NOT_REPORTABLE = {"report_made": False, "not_reportable_reason": "Risk to self only; no abuse or neglect"}
 RISK_REVIEW = {"reviewed_with_case_manager": True, "guidance": "See her in person this week"}

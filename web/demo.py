@@ -28,7 +28,8 @@ _NEEDS = {"basic_needs_housing": "Lives alone in a second-floor flat", "physical
 ASSESSED = {"domains": {d: {"strengths": "", "needs": _NEEDS.get(d, ""), "preferences": "",
                             "need_identified": d in _NEEDS} for d in ASSESSMENT_DOMAINS},
             "living_arrangements": "Lives alone", "language_preference": "English", "literacy": "reads and writes",
-            "risk_screen": {"suicide": False, "homicide": False, "abuse": False, "neglect": False},
+            "risk_screen": {"suicide": False, "homicide": False, "abuse": False, "neglect": False,
+                            "exploitation": False},
             "summary": "Recovering from a fall; wants to stay at home; close to her daughter"}
 PLANNED = {"goals": [{"goal": "Home-delivered meals five days a week", "measure": "Meals delivered every weekday",
                       "target_date": "2026-03-01",

@@ -67,6 +67,7 @@ class CasePages:
             if not policy.may_see_sensitive(actor, case):
                 entries = [withhold(e) for e in entries]
             view["timeline"] = list(reversed(entries))
+            view["representatives"] = _representatives(entries)
             view["progress"] = stage_progress(case.stage)
             view["plan"] = current_plan(entries, self.purposes(uow, case.process_version_id))
             view["referrals"] = referral_status.with_status(_referrals(entries), entries, self.clock.now().date())
@@ -196,3 +197,13 @@ def _referrals(entries: list[dict]) -> list[dict]:
             found.append({"provider": data["referred_to"], "service": "referral elsewhere (not eligible)",
                           "rationale": data.get("notes", ""), "made_on": entry["recorded_at"], "by": entry["author"]})
     return list(reversed(found))
+
+
+def _representatives(entries: list[dict]) -> list[dict]:
+    """Who may act for the client (NASW Std 002): the latest entry for each name, unless ended."""
+    latest: dict[str, dict] = {}
+    for entry in entries:  # oldest first
+        if entry["kind"] == "legal_representative" and not entry.get("corrected_by"):
+            data = entry.get("data") or {}
+            latest[str(data.get("name", "")).strip().lower()] = {**data, "recorded_at": entry["recorded_at"]}
+    return [r for r in latest.values() if not r.get("ended")]

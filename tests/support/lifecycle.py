@@ -25,7 +25,7 @@ def assessed(needs: tuple[str, ...] = ("basic_needs_housing", "physical_health")
                             "preferences": "", "need_identified": d in needs} for d in ASSESSMENT_DOMAINS},
             "living_arrangements": "Lives alone, second-floor flat", "language_preference": "English",
             "literacy": "reads and writes",
-            "risk_screen": {k: k in risk for k in ("suicide", "homicide", "abuse", "neglect")},
+            "risk_screen": {k: k in risk for k in ("suicide", "homicide", "abuse", "neglect", "exploitation")},
             "summary": "Recovering from a fall; wants to stay at home"}
 
 
