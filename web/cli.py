@@ -157,7 +157,7 @@ def run_due_command():
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--as", "deployed_by", default="casepath", show_default=True, help="who is deploying")
 def deploy_command(path: Path, deployed_by: str):
-    """Validate and deploy a BPMN/DMN file or folder as a new process-model version."""
+    """Validate and deploy a BPMN/DMN file or folder (a SpiffArena process-model folder with its forms too)."""
     _warn_broken_forms()
     try:
         result = engine().processes.deploy_path(operator(deployed_by), path)

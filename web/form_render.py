@@ -8,6 +8,7 @@ Repeating groups (goals, tasks, participants) get rows added and removed by
 static/app.js from a <template>; without script the rows already rendered still work.
 A long form is cut into sections (web/form_sections.py) that the task page outlines.
 
+Choice fields are an `enum` or a `oneOf`/`anyOf` of titled single values (see `choices`).
 UI schema keys honoured (RJSF's names): `ui:order` (with "*"), `ui:widget` (textarea, radio,
 checkboxes, select, date), `ui:help`, `ui:placeholder`, `ui:options.rows`, `ui:enumNames`,
 and `ui:sections` (names for runs of plain fields, see form_sections).
@@ -44,6 +45,24 @@ def _ordinal_label(schema: dict, path: str) -> str:
             node = node.get("properties", {}).get(part, {})
             parts.append(_title(node, part))
     return " › ".join(parts) or "Form"
+
+
+def choices(schema: dict, ui: dict | None = None) -> tuple[list, list] | None:
+    """(values, labels) of a choice field: an `enum` (labels from enumNames or ui:enumNames), or
+    a `oneOf`/`anyOf` of single values with titles (RJSF's labelled enum, SpiffArena's resolved
+    options_from_task_data_var lists); None for any other field."""
+    if "enum" in schema:
+        values = schema["enum"]
+        labels = schema.get("enumNames") or (ui or {}).get("ui:enumNames") or [str(v).replace("_", " ") for v in values]
+        return values, labels
+    for key in ("oneOf", "anyOf"):
+        options = schema.get(key)
+        if isinstance(options, list) and options and all(
+                isinstance(o, dict) and ("const" in o or len(o.get("enum") or []) <= 1) for o in options):
+            offered = [o for o in options if "const" in o or o.get("enum")]
+            values = [o["const"] if "const" in o else o["enum"][0] for o in offered]
+            return values, [str(o.get("title", v)) for o, v in zip(offered, values)]
+    return None
 
 
 class FormRenderer:
@@ -164,18 +183,19 @@ class FormRenderer:
                 for v, label, expected in (("true", "Yes", True), ("false", "No", False)))
             return (f'<fieldset class="field choice-group{self._error_class(path)}" id="{fid}"{described}>'
                     f'<legend>{title}{marker}</legend>{notes}{options}</fieldset>')
-        if "enum" in schema:
-            labels = schema.get("enumNames") or ui.get("ui:enumNames") or [str(v).replace("_", " ") for v in schema["enum"]]
+        offered = choices(schema, ui)
+        if offered is not None:
+            values, labels = offered
             if widget == "radio":
                 options = "".join(
                     f'<label class="choice"><input type="radio" name="{name}" value="{escape(v)}" '
                     f'id="{fid}-{i}"{" checked" if value == v else ""}{aria_required}> {escape(label)}</label>'
-                    for i, (v, label) in enumerate(zip(schema["enum"], labels)))
+                    for i, (v, label) in enumerate(zip(values, labels)))
                 return (f'<fieldset class="field choice-group{self._error_class(path)}" id="{fid}"{described}>'
                         f'<legend>{title}{marker}</legend>{notes}{options}</fieldset>')
             options = '<option value="">Choose…</option>' + "".join(
                 f'<option value="{escape(v)}"{" selected" if value == v else ""}>{escape(label)}</option>'
-                for v, label in zip(schema["enum"], labels))
+                for v, label in zip(values, labels))
             control = f'<select name="{name}" id="{fid}"{described}{aria_required}>{options}</select>'
         elif widget == "textarea":
             text = "" if value is MISSING or value is None else value
@@ -203,12 +223,12 @@ class FormRenderer:
         fid = field_id(path)
         least = schema.get("minItems", 0)
         minimum = f' data-min="{least}"' if least else ""
-        if "enum" in items:  # a multiple choice (RJSF's "checkboxes", the only widget for it here)
-            labels = ui.get("items", {}).get("ui:enumNames") or [str(v).replace("_", " ") for v in items["enum"]]
+        offered = choices(items, ui.get("items", {}))
+        if offered is not None:  # a multiple choice (RJSF's "checkboxes", the only widget for it here)
             boxes = "".join(
                 f'<label class="choice"><input type="checkbox" name="{escape(path)}" value="{escape(v)}" '
                 f'id="{fid}-{i}"{" checked" if v in values else ""}> {escape(label)}</label>'
-                for i, (v, label) in enumerate(zip(items["enum"], labels)))
+                for i, (v, label) in enumerate(zip(*offered)))
             return (f'<fieldset class="field choice-group{self._error_class(path)}" id="{fid}"{minimum}'
                     f'{described}><legend>{title}{marker}</legend>{notes}{boxes}</fieldset>')
         item_title = escape(items.get("title") or "Item")
@@ -265,7 +285,7 @@ def _parse(schema: dict, fields, path: str, required: bool):
         return result if result or required else MISSING
     if kind == "array":
         items = schema.get("items", {})
-        if "enum" in items:
+        if choices(items) is not None:
             chosen = fields.getlist(path)
             return chosen if chosen or required else MISSING
         prefix = path + "/"

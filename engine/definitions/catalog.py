@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import DeploymentInvalid
 from .checks import MAX_ID_LENGTH, check_data, check_specs, check_warnings, check_xml
-from .forms import FormCatalog
+from .forms import MODEL_METADATA, FormCatalog, form_name, is_form_file
 from .loader import DEFAULT_MAX_FILE_BYTES, ParsedFiles, build_specs, load_files, problem, spiff_problems
 from .timer_checks import DEFAULT_TIMER_MINIMUM, parse_minimum
 
@@ -62,10 +62,18 @@ def _files_key(files: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
+def split_files(files: list[tuple[str, bytes | str]]) -> tuple[list, list]:
+    """(diagrams, form files) of a model's files; a SpiffArena process_model.json is neither."""
+    diagrams = [(n, c) for n, c in files if not is_form_file(n) and n.rsplit("/", 1)[-1] != MODEL_METADATA]
+    return diagrams, [(n, c) for n, c in files if is_form_file(n)]
+
+
 def read_path(path: Path) -> list[tuple[str, bytes]]:
-    """The BPMN and DMN files at a path (a file or a folder)."""
+    """The BPMN, DMN and form (JSON) files at a path (a file or a folder, e.g. a SpiffArena
+    process-model folder: its process_model.json describes it and is left out)."""
     if path.is_dir():
-        paths = sorted([*path.glob("*.bpmn"), *path.glob("*.dmn")])
+        paths = sorted([*path.glob("*.bpmn"), *path.glob("*.dmn"),
+                        *[p for p in path.glob("*.json") if p.name != MODEL_METADATA]])
     elif path.exists():
         paths = [path]
     else:
@@ -80,6 +88,18 @@ class ProcessCatalog:
         self.forms = forms
         self.max_file_bytes = max_file_bytes
         self.timer_minimum = timer_minimum
+        self._model_forms: dict[str, FormCatalog] = {}
+
+    def forms_of(self, files: list[tuple[str, bytes | str]]) -> FormCatalog:
+        """The forms a model's tasks see: its own form files first, then the global ones."""
+        _, form_files = split_files(files)
+        if not form_files:
+            return self.forms
+        key = _files_key([(n, c.encode("utf-8") if isinstance(c, str) else c) for n, c in form_files])
+        known = self._model_forms.get(key)
+        if known is None:
+            known = self._model_forms[key] = self.forms.with_local(form_files)
+        return known
 
     def validate(self, files: list[tuple[str, bytes]]) -> ParsedFiles:
         """Run every deploy check; return the parsed files (with their warnings) or raise DeploymentInvalid."""
@@ -97,9 +117,16 @@ class ProcessCatalog:
         return known
 
     def _check(self, files: list[tuple[str, bytes]]) -> ParsedFiles:
-        parsed = load_files(files, self.max_file_bytes)
+        diagrams, form_files = split_files(files)
+        forms = self.forms_of(files)
+        problems = self._form_file_problems(form_files, forms)
+        try:
+            parsed = load_files(diagrams, self.max_file_bytes)
+        except DeploymentInvalid as invalid:  # say what is wrong with the forms too
+            raise DeploymentInvalid(invalid.message, problems + invalid.details, invalid.warnings) from None
+        parsed.form_files = sorted(name for name, _ in form_files)
         parsed.warnings = check_warnings(parsed)
-        problems = check_xml(parsed, self.timer_minimum)
+        problems.extend(check_xml(parsed, self.timer_minimum))
         hazards = check_data(parsed)
         problems.extend(hazards)
         if hazards:  # SpiffWorkflow would loop forever on some of these: it never sees them
@@ -121,8 +148,20 @@ class ProcessCatalog:
             except DeploymentInvalid as exc:
                 problems.extend(exc.details)
                 continue
-            problems.extend(check_specs(spec, subprocess_specs, self.forms))
+            problems.extend(check_specs(spec, subprocess_specs, forms))
         return self._outcome(problems, parsed)
+
+    def _form_file_problems(self, form_files: list, forms: FormCatalog) -> list[dict]:
+        """A form file that travels with the model must be usable, used by a task or not."""
+        found = []
+        for name, content in form_files:
+            if len(content) > self.max_file_bytes:
+                found.append(problem(None, f"the form file is larger than {self.max_file_bytes // (1024 * 1024)} MB",
+                                     name))
+            why = forms.broken_ui.get(name) or forms.broken.get(form_name(name))
+            if why and why.startswith(name + ":"):
+                found.append(problem(None, f"the form file cannot be used: {why.split(': ', 1)[1]}", name))
+        return found
 
     @staticmethod
     def _outcome(problems: list[dict], parsed: ParsedFiles) -> ParsedFiles:
@@ -141,7 +180,7 @@ class ProcessCatalog:
         key = (content_hash(files), model_id)
         cached = _SPECS.get(key)
         if cached is None:
-            encoded = [(name, text.encode("utf-8")) for name, text in files]
+            encoded = [(name, text.encode("utf-8")) for name, text in split_files(files)[0]]
             # Stored versions passed their checks at deploy; parse without re-checking forms,
             # so a form removed later cannot strand running cases.
             parsed = load_files(encoded, max(self.max_file_bytes, max(len(c) for _, c in encoded)))

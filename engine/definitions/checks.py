@@ -70,10 +70,18 @@ def check_specs(spec, subprocess_specs, forms: FormCatalog) -> list[dict]:
                                                  f"{MAX_FORM_NAME_LENGTH} characters; rename the form file"))
             elif form in forms.broken:
                 problems.append(problem(bpmn_id, f"user task {_label(task_spec)} uses form '{form}', whose file "
-                                                 f"cannot be used: {forms.broken[form]}; fix the file in forms/"))
+                                                 f"cannot be used: {forms.broken[form]}; fix the file"))
             elif form not in forms:
                 problems.append(problem(bpmn_id, f"user task {_label(task_spec)} uses form '{form}', which does "
                                                  f"not exist; available forms: {', '.join(forms.names()) or 'none'}"))
+            ui_file = props.get("formUiSchemaFilename")
+            if ui_file and form and ui_file.rsplit("/", 1)[-1] in forms.broken_ui:
+                problems.append(problem(bpmn_id, f"user task {_label(task_spec)} names the UI schema "
+                                                 f"{forms.broken_ui[ui_file.rsplit('/', 1)[-1]]}; fix the file"))
+            elif ui_file and form and not forms.has_ui_file(ui_file):
+                problems.append(problem(bpmn_id, f"user task {_label(task_spec)} names the UI schema file "
+                                                 f"'{ui_file}', which is neither among the model's files nor in "
+                                                 f"forms/ (property formUiSchemaFilename)"))
             due = props.get("dueIn")
             if due and not is_duration(due):
                 problems.append(problem(bpmn_id, f"due date '{due}' of {_label(task_spec)} is not an ISO-8601 "

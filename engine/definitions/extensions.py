@@ -7,6 +7,7 @@ same pages as the bundled one. The markings are SpiffWorkflow extension properti
 
 - `stage`: the case stage an element, or the subprocess around it, belongs to;
 - `formJsonSchemaFilename`, `dueIn`: a user task's form and how long it may take;
+- `formUiSchemaFilename`: the UI schema file the form is shown with (else the form's own);
 - `opensCase`: reaching the element opens a new case on the named model (re-entry);
 - `purpose`: what a step is for, one of PURPOSES below.
 

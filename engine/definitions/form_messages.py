@@ -47,6 +47,12 @@ def _required(schema: dict, parts: list) -> str:
     return f"{REQUIRED} for {owner}" if owner else REQUIRED
 
 
+def _is_choice_list(options) -> bool:
+    """anyOf/oneOf used as a labelled list of single values (SpiffArena's resolved choices)."""
+    return isinstance(options, list) and all(isinstance(o, dict) and ("const" in o or len(o.get("enum", [])) <= 1)
+                                             for o in options)
+
+
 def describe(error: ValidationError, schema: dict) -> dict:
     """One detail, {field, message}, for one jsonschema error against the form's schema."""
     parts = list(error.absolute_path)
@@ -61,6 +67,8 @@ def describe(error: ValidationError, schema: dict) -> dict:
         message = _at_least(schema, parts, error.schema, error.validator_value)
     elif error.validator == "minLength" and error.instance == "":
         message = _required(schema, parts)
+    elif error.validator in ("anyOf", "oneOf") and _is_choice_list(error.validator_value):
+        message = f"{error.instance!r} is not one of the choices offered"
     else:
         message = error.message
     return {"field": "/".join(str(p) for p in parts if p != ""), "message": message}

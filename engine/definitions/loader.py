@@ -82,6 +82,7 @@ class ParsedFiles:
     trees: dict[str, etree._Element] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     warnings: list[dict] = field(default_factory=list)  # deployable, but worth the author's look
+    form_files: list[str] = field(default_factory=list)  # the model's own forms, stored with it
 
     def process_ids(self) -> list[str]:
         return self.parser.get_process_ids()
@@ -94,13 +95,14 @@ class ParsedFiles:
         return [pid for pid in self.process_ids() if pid not in called]
 
     def files_for(self, process_id: str) -> list[str]:
-        """The BPMN files the process needs (its own and those it calls) plus every DMN file."""
+        """The BPMN files the process needs (its own and those it calls) plus every DMN and form file."""
         needed = {self.parser.get_process_parser(process_id).filename}
         for sub_id in self.parser.get_subprocess_specs(process_id):
             sub = self.parser.get_process_parser(sub_id)
             if sub is not None:
                 needed.add(sub.filename)
         needed.update(name for name, kind in self.kinds.items() if kind == "dmn")
+        needed.update(self.form_files)
         return sorted(needed)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from .forms import is_form_file
 from .loader import DEFAULT_MAX_FILE_BYTES, parse_xml
 
 ELEMENTS = {
@@ -50,6 +51,8 @@ def _signature(element) -> tuple:
 def _elements(files: dict[str, str]) -> dict[str, dict]:
     found = {}
     for filename, content in files.items():
+        if is_form_file(filename):  # a model's form files are JSON, not diagram elements
+            continue
         root = parse_xml(content.encode("utf-8") if isinstance(content, str) else content, filename,
                          max(DEFAULT_MAX_FILE_BYTES, len(content)))
         for element in root.iter():

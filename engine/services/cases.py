@@ -92,7 +92,7 @@ class CaseService:
             version = process_versions.latest(uow.session, process)
             start_form = self.runner.start_form(uow.session, version.id)
             if variables or start_form:
-                self.forms.validate(start_form, variables or {})
+                self.runner.forms(uow.session, version.id).validate(start_form, variables or {})
             if not confirm_new_client:
                 refuse_if_duplicate(uow.session, actor, client_row)
             uow.session.add(client_row)

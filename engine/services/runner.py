@@ -16,7 +16,7 @@ from ..clock import Clock, using_clock
 from ..definitions.catalog import ProcessCatalog
 from ..definitions.checks import all_task_specs
 from ..definitions.extensions import instructions_of, properties, purpose_of
-from ..definitions.forms import form_name
+from ..definitions.forms import FormCatalog, form_name
 from ..errors import Conflict, StepFailed
 from ..runtime.workflow import CaseWorkflow, ScriptFailed
 from ..store import process_versions
@@ -34,15 +34,33 @@ class CaseRunner:
         self._purposes: dict[int, dict[str, str]] = {}
         self._instructions: dict[int, dict[str, str]] = {}
         self._names: dict[int, dict[str, str]] = {}
+        self._ui_files: dict[int, dict[str, str]] = {}
 
-    def specs(self, session: Session, version_id: int) -> tuple:
-        """A version's parsed specs (versions never change, so their files are read once)."""
+    def _files(self, session: Session, version_id: int) -> tuple[str, list]:
+        """(model id, files) of a version (versions never change, so their files are read once)."""
         known = self._files_by_version.get(version_id)
         if known is None:
             row = session.get(ProcessVersion, version_id)
             known = (row.model_id, process_versions.files_of(row))
             self._files_by_version[version_id] = known
-        return self.catalog.specs(*known)
+        return known
+
+    def specs(self, session: Session, version_id: int) -> tuple:
+        """A version's parsed specs."""
+        return self.catalog.specs(*self._files(session, version_id))
+
+    def forms(self, session: Session, version_id: int) -> FormCatalog:
+        """The forms a version's tasks use: the model's own form files first, then forms/."""
+        return self.catalog.forms_of(self._files(session, version_id)[1])
+
+    def ui_schema_file(self, session: Session, version_id: int, bpmn_id: str) -> str | None:
+        """The UI schema file a task names (SpiffArena's formUiSchemaFilename), if it names one."""
+        if version_id not in self._ui_files:
+            spec, subprocess_specs = self.specs(session, version_id)
+            self._ui_files[version_id] = {
+                task_spec.bpmn_id: name for _, task_spec in all_task_specs(spec, subprocess_specs)
+                if getattr(task_spec, "bpmn_id", None) and (name := properties(task_spec).get("formUiSchemaFilename"))}
+        return self._ui_files[version_id].get(bpmn_id)
 
     def purposes(self, session: Session, version_id: int) -> dict[str, str]:
         """bpmn id -> purpose for the elements of a version that have one (versions never change)."""

@@ -53,7 +53,7 @@ class SimulationService:
             return {"problems": invalid.details, "path": [], "tasks": [], "timers": [], "stage": None,
                     "now": self.clock.now().isoformat(), "error": invalid.message}
         clock = FixedClock(self.clock.now())
-        run = _Run(self.forms, clock)
+        run = _Run(self.catalog.forms_of(files), clock)  # the model's own forms first
         with using_clock(clock):
             workflow = CaseWorkflow.start(spec, subprocess_specs, self.script_engine,
                                           {"case_id": 0, "program": "simulation", "client": client or SAMPLE_CLIENT})
@@ -112,7 +112,7 @@ class _Run:
         data = action.get("data") or {}
         task = ready[0]
         try:
-            self.forms.validate(task.form, data)
+            self.forms.validate(task.form, data, workflow.task_data(task.id))
         except InvalidData as invalid:
             raise InvalidData(f"step {index + 1} ({task.name}): {invalid.message}", [
                 {**d, "field": f"actions/{index}/data/{d['field']}".rstrip("/")} for d in invalid.details]) from None

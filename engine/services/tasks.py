@@ -69,16 +69,23 @@ class TaskService:
             task = self._visible_task(uow, actor, task_id)
             policy.account_read(uow, actor, task.case_id, "task")
             view = task_view(task)
-            form = self.forms.get(task.form) if task.form in self.forms else None
+            version_id = task.case.process_version_id
+            forms = self.runner.forms(uow.session, version_id)  # the model's own forms first
+            form = forms.get(task.form) if task.form in forms else None
             view["schema"] = form.schema if form else {}
-            view["ui_schema"] = form.ui_schema if form else {}
-            view["instructions"] = self.runner.instructions(uow.session, task.case.process_version_id, task.bpmn_id)
+            view["ui_schema"] = forms.ui_schema(task.form, self.runner.ui_schema_file(uow.session, version_id,
+                                                                                      task.bpmn_id))
+            view["missing_options"] = []
+            view["instructions"] = self.runner.instructions(uow.session, version_id, task.bpmn_id)
             # A task without a form (a manual task) is confirmed with Done, nothing to fill in.
             view["action"] = "complete" if task.form else "done"
             data, draft = {}, None
-            if task.state == "open" and with_answers:
-                workflow = self.runner.load(uow, task.case)
-                data = _prefill(workflow.task_data(task.id), form.schema if form else {})
+            if task.state == "open" and (with_answers or (form and form.option_vars)):
+                task_data = self.runner.load(uow, task.case).task_data(task.id)
+                if form and form.option_vars:  # SpiffArena choices come from the case's data
+                    view["schema"], view["missing_options"] = form.shown(task_data)
+                if with_answers:
+                    data = _prefill(task_data, form.schema if form else {})
                 draft = uow.session.get(FormDraft, (task.id, actor.id)) if actor.id is not None else None
             view["draft_saved_at"] = draft.saved_at.isoformat() if draft else None
             view["data"] = {**data, **draft.data} if draft else data
@@ -380,7 +387,11 @@ class TaskService:
                 raise Forbidden(f"task '{task.name}' is in the {task.lane} lane; your role cannot complete it")
             if task.state != "open":  # a stale or double completion: say so before judging the answers
                 raise Conflict(f"task '{task.name}' was already {task.state}")
-            self.forms.validate(task.form, data)
+            forms = self.runner.forms(uow.session, task.case.process_version_id)
+            form = forms.get(task.form) if task.form in forms else None
+            # Choices filled from the case's data are judged against what the task offered.
+            offered = self.runner.load(uow, task.case).task_data(task.id) if form and form.option_vars else None
+            forms.validate(task.form, data, offered)
             self._check_record_rules(uow, task.case_id, data)
             case = task.case
             if task.assignee_id not in (None, actor.id):

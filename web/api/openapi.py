@@ -299,7 +299,12 @@ DOCUMENT = {
         "/api/tasks/{task_id}": {"get": _op(
             "A task with its form's JSON Schema, UI schema and prefilled data",
             {"200": _json({"allOf": [_ref("Task"), {"type": "object", "properties": {
-                "schema": {"type": "object"}, "ui_schema": {"type": "object"}, "data": {"type": "object"},
+                "schema": {"type": "object", "description": "options_from_task_data_var choices are filled "
+                                                            "from the case's data"},
+                "ui_schema": {"type": "object"}, "data": {"type": "object"},
+                "missing_options": {"type": "array", "items": {"type": "string"},
+                                    "description": "task-data variables the form takes choices from that "
+                                                   "the case does not hold as a list"},
                 "can_work": {"type": "boolean", "description": "whether the caller may work this task's lane"},
                 "delegated_by": {"type": ["string", "null"]}, "draft_saved_at": {"type": ["string", "null"]},
                 "case": {"type": "object", "description": "the case beside the form: summary, open tasks, "
