@@ -9,6 +9,7 @@
     engine.dashboard.dashboard(actor)             engine.measures.measures(actor, program=..., from_=...)
     engine.incidents.retry(actor, case_id)       engine.messages.deliver(actor, case_id, name, payload)
     engine.programs.add(actor, name, process)     engine.exports.export(actor, case_id, 'fhir', recipient)
+    engine.quality.draw_if_due()                  engine.retention.due(actor)
 
 Each service is handed its collaborators here; none reaches into another's insides.
 """
@@ -35,6 +36,8 @@ from .services.messages import MessageService
 from .services.programs import ProgramService
 from .services.process_models import ProcessModelService
 from .services.record import RecordService
+from .services.quality_review import QualityReviewService
+from .services.quality_sample import DEFAULT_SAMPLE_SIZE
 from .services.retention import RetentionService
 from .services.runner import CaseRunner
 from .services.simulation import SimulationService
@@ -53,7 +56,8 @@ class CaseEngine:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, forms: FormCatalog,
                  case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None,
                  password_hasher: PasswordHasher | None = None, timer_minimum: str | None = None,
-                 script_time_limit: float | None = None, caseload_limit: float | None = DEFAULT_CASELOAD_LIMIT):
+                 script_time_limit: float | None = None, caseload_limit: float | None = DEFAULT_CASELOAD_LIMIT,
+                 review_sample_size: int = DEFAULT_SAMPLE_SIZE, review_seed: str | None = None):
         install_spiff_clock()
         self.clock = clock
         self.forms = forms
@@ -83,6 +87,8 @@ class CaseEngine:
         self.exports = ExportService(self.store, runner, clock)
         self.measures = Measures(self.store, forms, clock)
         self.retention = RetentionService(self.store, clock)
+        # The monthly quality review's draw (AAA quality review; NASW Std 9): review_seed fixes it.
+        self.quality = QualityReviewService(self.store, runner, clock, review_sample_size, review_seed)
 
     @property
     def sessions(self) -> sessionmaker[Session]:

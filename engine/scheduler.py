@@ -1,4 +1,5 @@
-"""The timer poller: an APScheduler job that fires due timers every few seconds.
+"""The timer poller: an APScheduler job that fires due timers every few seconds, and draws
+the month's quality review on the first poll of each month (engine/services/quality_review.py).
 
 A poll interval of a few seconds bounds how late a timer fires; timers that
 fell due while nothing ran are found by the first poll after a restart,
@@ -22,6 +23,12 @@ def _job(engine) -> None:
             log.info("fired %d timer(s)", fired)
     except Exception:  # keep polling: one bad poll must not stop every later timer
         log.exception("timer poll failed")
+    try:  # the quality review's monthly timer: the first poll of a month draws its sample
+        drawn = engine.quality.draw_if_due()
+        if drawn:
+            log.info("quality review of %s: %d case(s) drawn", drawn["month"], len(drawn["reviews"]))
+    except Exception:
+        log.exception("quality review draw failed")
 
 
 def _add_job(scheduler, engine, poll_seconds: float) -> None:

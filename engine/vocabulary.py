@@ -7,9 +7,14 @@ ROLES = ("admin", "supervisor", "case_manager", "intake")
 STAGES = (
     "screening", "engagement", "assessment", "planning", "monitoring",
     "transition", "closure", "follow_up", "closed", "ineligible", "withdrawn",
+    "quality_review",
 )
 # Stages at which the case counts as closed (follow-up after closure still runs on it).
 CLOSED_STAGES = ("follow_up", "closed", "ineligible", "withdrawn")
+# Stages of work about a case rather than with a client: a quality review (AAA quality-assurance
+# review; NASW Std 9) runs as a case of its own, for the drawn case's client, and is no one's
+# caseload, no case opened or closed in the measures, and no step of the case-management cycle.
+REVIEW_STAGES = ("quality_review",)
 
 # NACM Case Management Practice Standards (2017): the assessment domains, in the forms' field names.
 ASSESSMENT_DOMAINS = (

@@ -272,5 +272,26 @@ def program_retention_command(name: str, days: int | None):
     click.echo(f"{name}: records kept {days} days after closure" if days else f"{name}: no retention period")
 
 
+reviews = AppGroup("review", help="The monthly quality review (AAA quality review; NASW Std 9).")
+cli.add_command(reviews)
+
+
+@reviews.command("draw")
+@click.option("--month", default=None, help="YYYY-MM; this month by default")
+@click.option("--size", type=int, default=None, help="cases per case manager (CASEPATH_REVIEW_SAMPLE_SIZE)")
+@click.option("--seed", default=None, help="a seed that makes the draw repeatable (CASEPATH_REVIEW_SEED)")
+def review_draw_command(month: str | None, size: int | None, seed: str | None):
+    """Draw a month's quality-review sample and open a review for each drawn case (once a month;
+    serve and worker do it on their first poll of the month)."""
+    try:
+        drawn = engine().quality.draw(operator("casepath"), month, size, seed)
+    except EngineError as exc:
+        _fail(exc)
+    click.echo(f"quality review of {drawn['month']}: {len(drawn['reviews'])} case(s) drawn (seed {drawn['seed']})")
+    for review in drawn["reviews"]:
+        click.echo(f"  case {review['case_id']} ({review['worker'] or 'no case manager'}): "
+                   f"review case {review['review_case_id']}")
+
+
 def main() -> None:
     cli.main(prog_name="casepath")

@@ -33,6 +33,8 @@ class Settings:
     timer_minimum: str = DEFAULT_TIMER_MINIMUM
     script_time_limit: float = 1.0
     caseload_limit: float | None = 30.0
+    review_sample_size: int = 2  # cases per case manager in each month's quality review (AAA quality review)
+    review_seed: str | None = None  # a fixed seed makes the draw repeatable (demos, tests)
     start_scheduler: bool = True
     db_pool_size: int = 9  # connections kept per process: serve's threads (8) and the timer poller
 
@@ -65,6 +67,8 @@ class Settings:
             script_time_limit=_seconds(env, "CASEPATH_SCRIPT_TIME_LIMIT", 1.0),
             caseload_limit=_caseload_limit(env.get("CASEPATH_CASELOAD_LIMIT")),
             db_pool_size=int(env.get("CASEPATH_DB_POOL_SIZE", "9")),
+            review_sample_size=_sample_size(env.get("CASEPATH_REVIEW_SAMPLE_SIZE")),
+            review_seed=env.get("CASEPATH_REVIEW_SEED") or None,
         )
 
 
@@ -75,6 +79,14 @@ def _timer_minimum(text: str) -> str:
     except ValueError as exc:
         raise ConfigError(f"CASEPATH_TIMER_MINIMUM must be a positive ISO-8601 duration such as PT1M: {exc}") from None
     return text.strip()
+
+
+def _sample_size(text: str | None) -> int:
+    if text in (None, ""):
+        return 2
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ConfigError(f"CASEPATH_REVIEW_SAMPLE_SIZE must be a whole number above 0, not {text!r}")
+    return int(text)
 
 
 def _caseload_limit(text: str | None) -> float | None:

@@ -23,6 +23,8 @@ PURPOSES = {
     "reassessment": "the reassessment task, or the timer that opens it (the dashboard's reassessments due)",
     "plan": "the task whose answers are the service plan (the case page and the client's copy)",
     "contact": "a monitoring contact with the client (the reports' contacts on time and overdue)",
+    "finding": "an item a quality review found not met, back with the case manager to fix or acknowledge "
+               "(the reports' findings open and closed; AAA quality-assurance review)",
 }
 
 # The fallback naming rule: (id prefix or exact id, purpose).

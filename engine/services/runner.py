@@ -150,9 +150,12 @@ class CaseRunner:
 
     def start(self, uow: UnitOfWork, client: Client, version: ProcessVersion, opened_by: str,
               program: str | None, team: str | None, case_manager_id: int | None,
-              previous_case_id: int | None = None, variables: dict | None = None) -> tuple[Case, CaseWorkflow]:
+              previous_case_id: int | None = None, variables: dict | None = None,
+              stage: str = "screening") -> tuple[Case, CaseWorkflow]:
+        """A new case of `version` for the client; `stage` is where it stands before its diagram
+        says otherwise (a referral is screened first; a quality review is a review from the start)."""
         now = self.clock.now()
-        case = Case(client_id=client.id, program=program, team=team, stage="screening", status="active",
+        case = Case(client_id=client.id, program=program, team=team, stage=stage, status="active",
                     opened_by=opened_by, opened_at=now, process_version_id=version.id, updated_at=now,
                     case_manager_id=case_manager_id, previous_case_id=previous_case_id)
         uow.add_case(case)

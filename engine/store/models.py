@@ -364,3 +364,32 @@ class RecordDisposal(Base):
     events_disposed: Mapped[int] = mapped_column(Integer)
     record_head: Mapped[str | None] = mapped_column(String(64), nullable=True)
     audit_head: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class QualityDraw(Base):
+    """One month's draw of the quality review (AAA quality-assurance review; NASW Std 9): when it
+    was drawn, by whom, with which seed and sample size. The month is the key, so two workers
+    polling at once draw it once; the seed lets anyone redraw the same sample from the same cases."""
+    __tablename__ = "quality_draws"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    drawn_by: Mapped[str] = mapped_column(String(80))
+    seed: Mapped[str] = mapped_column(String(64))
+    sample_size: Mapped[int] = mapped_column(Integer)
+    cases_drawn: Mapped[int] = mapped_column(Integer)
+
+
+class QualityReview(Base):
+    """A drawn case and the review case (a case of the quality_review process) that reviews it."""
+    __tablename__ = "quality_reviews"
+    __table_args__ = (UniqueConstraint("month", "reviewed_case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(ForeignKey("quality_draws.month"), index=True)
+    review_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    reviewed_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    review_case: Mapped[Case] = relationship(foreign_keys=[review_case_id])
+    reviewed_case: Mapped[Case] = relationship(foreign_keys=[reviewed_case_id])

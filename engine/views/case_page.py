@@ -20,12 +20,13 @@ from ..definitions import goal_progress, referral_status
 from ..definitions.record_kinds import entry_form
 from ..store.models import Case, HumanTask, ProcessFile, Timer
 from ..store.unit_of_work import Store, UnitOfWork
-from ..vocabulary import STAGES
+from ..vocabulary import REVIEW_STAGES, STAGES
 from .case_view import CaseViews
+from .quality_links import review_links
 from .rows import case_summary, entry_views
 
 # The stages a case walks through, in order, for the progress bar.
-PROGRESS = [s for s in STAGES if s not in ("closed", "ineligible", "withdrawn")]
+PROGRESS = [s for s in STAGES if s not in ("closed", "ineligible", "withdrawn") and s not in REVIEW_STAGES]
 
 
 def stage_progress(stage: str) -> list[dict]:
@@ -34,6 +35,8 @@ def stage_progress(stage: str) -> list[dict]:
         return [{"stage": "screening", "state": "done"}, {"stage": "ineligible", "state": "current"}]
     if stage == "withdrawn":  # the client stopped at a stage of their choosing; the record says which
         return [{"stage": "withdrawn", "state": "current"}]
+    if stage in REVIEW_STAGES:  # a review of a case, not a step of the cycle
+        return [{"stage": stage, "state": "current"}]
     position = PROGRESS.index(stage) if stage in PROGRESS else len(PROGRESS)
     steps = [{"stage": s, "state": "done" if i < position else "current" if i == position else "todo"}
              for i, s in enumerate(PROGRESS)]
@@ -90,6 +93,7 @@ class CasePages:
                                         and policy.may_correct(actor, entry["author"])
                                         and (policy.may_see_sensitive(actor, case) or withhold(entry) == entry))
             view["can_export"] = policy.may_export_record(actor, case)
+            view.update(review_links(uow.session, actor, case.id))
             parents = self._element_parents(uow.session, case)
             view["diagram_parents_active"] = {element: parents.get(element, [])
                                               for element in view["process"]["active_elements"]}

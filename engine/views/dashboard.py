@@ -12,7 +12,7 @@ from ..clock import Clock
 from ..policy import Actor
 from ..store.models import Case, Client, HumanTask, Timer, User
 from ..store.unit_of_work import Store
-from ..vocabulary import CLOSED_STAGES
+from ..vocabulary import CLOSED_STAGES, REVIEW_STAGES
 from .task_rows import task_rows
 
 # Cases in acute, high-risk situations need more contact. The default weights follow the
@@ -47,7 +47,8 @@ class Dashboard:
         weights = acuity_weights()
         with self.store.reading() as uow:
             session = uow.session
-            open_case = and_(Case.status == "active", Case.stage.not_in(CLOSED_STAGES))
+            # A quality review (REVIEW_STAGES) is work about a case, no one's caseload.
+            open_case = and_(Case.status == "active", Case.stage.not_in(CLOSED_STAGES + REVIEW_STAGES))
             team_clause = (Case.team == team) if team else True
             task_team = (HumanTask.team == team) if team else True  # the task's copy: one index finds them
             by_worker = session.execute(

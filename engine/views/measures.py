@@ -6,7 +6,9 @@ case management; NACM evaluation: access, effectiveness, efficiency, satisfactio
 - adherence: contacts and reassessments due in the period, done on time or overdue;
 - effectiveness: each goal's outcome at closure, re-entry after closure;
 - satisfaction: the closure survey's overall rating;
-- workload: caseload per case manager at the end of the period, by acuity (NASW Std 11).
+- workload: caseload per case manager at the end of the period, by acuity (NASW Std 11);
+- quality review: checklist items checked and met, findings open and closed (AAA quality review;
+  quality_measures.py). Review cases themselves are no case opened, closed or carried.
 
 Milestones are read from the signed record's stage changes (a case left screening, assessment,
 planning), contacts and reassessments from the steps the diagram marks with those purposes, and
@@ -29,7 +31,9 @@ from ..policy import Actor
 from ..store.models import Case, HumanTask, RecordEntry, User
 from ..store.unit_of_work import Store
 from .dashboard import acuity_weights
+from ..vocabulary import REVIEW_STAGES
 from .measure_math import days_between, duration_figure, figure, rate
+from .quality_measures import quality_figures
 
 DEFAULT_PERIOD = timedelta(days=365)
 # Milestones: the first time a case left the stage (and, for the plan, went on to monitoring:
@@ -69,6 +73,9 @@ class Measures:
         start, end = _start_of(first), _start_of(last + timedelta(days=1))
         with self.store.reading() as uow:
             cases = self._cases(uow.session, actor, program, team, worker, start, end)
+            reviews = self._cases(uow.session, actor, program, team, worker, start, end, reviews=True)
+            quality = quality_figures(uow.session, [c.id for c in reviews],
+                                      sorted(self.forms.names_with_field("checklist")), start, end)
             ids = [c.id for c in cases]
             leaving = self._stage_changes(uow.session, ids)
             tasks = self._timed_tasks(uow.session, ids, start, min(end, now))
@@ -86,6 +93,7 @@ class Measures:
             "goals_at_closure": self._goals(closed, closing),
             "satisfaction": self._satisfaction(closed, closing),
             "reentry": self._reentry(closed, reentered),
+            "quality_review": quality,
         }
         return {"filters": {"program": program, "team": team, "worker": worker},
                 "period": {"from": first.isoformat(), "to": last.isoformat()},
@@ -94,9 +102,11 @@ class Measures:
 
     # ------------------------------------------------------------------ reading
     @staticmethod
-    def _cases(session, actor, program, team, worker, start, end) -> list[Case]:
-        """The cases the actor may see that were open at some time in the period."""
-        query = select(Case).where(Case.opened_at < end, (Case.closed_at.is_(None)) | (Case.closed_at >= start))
+    def _cases(session, actor, program, team, worker, start, end, reviews: bool = False) -> list[Case]:
+        """The cases the actor may see that were open at some time in the period: the clients'
+        cases, or with `reviews` the quality reviews of them."""
+        query = select(Case).where(Case.opened_at < end, (Case.closed_at.is_(None)) | (Case.closed_at >= start),
+                                   Case.stage.in_(REVIEW_STAGES) if reviews else Case.stage.not_in(REVIEW_STAGES))
         visible = policy.case_filter(actor)
         if visible is not None:
             query = query.where(visible)

@@ -17,6 +17,7 @@ LABELS = {
     "time_to_approved_plan": "Referral → approved plan", "contacts": "Contacts due in the period",
     "reassessments": "Reassessments due in the period", "goals_at_closure": "Goals at closure",
     "satisfaction": "Satisfaction at closure", "reentry": "Re-entry after closure",
+    "quality_review": "Quality review (AAA): items checked and met, findings open and closed",
 }
 
 
