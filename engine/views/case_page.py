@@ -16,7 +16,7 @@ from ..definitions.sensitive import withhold
 from ..errors import NotFound
 from ..policy import Actor, visible_case
 from ..services.runner import CaseRunner
-from ..definitions import goal_progress, referral_status, timeliness
+from ..definitions import goal_progress, interpreting, referral_status, timeliness
 from ..definitions.record_kinds import entry_form
 from ..store.models import Case, HumanTask, ProcessFile, Timer
 from ..store.unit_of_work import Store, UnitOfWork
@@ -71,6 +71,8 @@ class CasePages:
                 entries = [withhold(e) for e in entries]
             view["timeline"] = list(reversed(entries))
             view["note_deadline_days"] = self.note_deadline_days
+            # NASW Std 4: professional interpreters rather than family members.
+            view["interpreting"] = interpreting.summary(entries)
             view["progress"] = stage_progress(case.stage)
             view["plan"] = current_plan(entries, self.purposes(uow, case.process_version_id))
             view["referrals"] = referral_status.with_status(_referrals(entries), entries, self.clock.now().date())
