@@ -20,8 +20,8 @@ def need(entries: list[dict]) -> dict | None:
     if not said:
         return None
     data = said[-1]["data"]
-    return {"needed": data["interpreter_needed"],
-            "language": (data.get("interpreter_language") or "").strip() or None if data["interpreter_needed"] else None,
+    language = str(data.get("interpreter_language") or "").strip() or None
+    return {"needed": data["interpreter_needed"], "language": language if data["interpreter_needed"] else None,
             "noted_at": said[-1].get("recorded_at")}
 
 
