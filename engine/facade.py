@@ -6,7 +6,8 @@
     engine.timers.fire_due_timers()              engine.processes.deploy_path(actor, path)
     engine.designer.save_process_draft(...)      engine.simulation.simulate(...)
     engine.identity.login(username, password)    engine.pages.case_page(actor, case_id)
-    engine.dashboard.dashboard(actor)             engine.measures.measures(actor, program=..., from_=...)
+    engine.dashboard.dashboard(actor)             engine.record.late_notes(actor, team, since)
+    engine.measures.measures(actor, program=..., from_=...)
     engine.incidents.retry(actor, case_id)       engine.messages.deliver(actor, case_id, name, payload)
     engine.programs.add(actor, name, process)     engine.exports.export(actor, case_id, 'fhir', recipient)
     engine.quality.draw_if_due()                  engine.retention.due(actor)
@@ -23,6 +24,7 @@ from .definitions.catalog import ProcessCatalog
 from .definitions.forms import FormCatalog
 from .definitions.loader import DEFAULT_MAX_FILE_BYTES
 from .definitions.scripting import restricted_script_engine
+from .definitions.timeliness import DEFAULT_NOTE_DEADLINE_DAYS
 from .definitions.timer_checks import DEFAULT_TIMER_MINIMUM
 from .runtime.spiff_clock import install_spiff_clock
 from .services.caseload import DEFAULT_CASELOAD_LIMIT, CaseloadGuard
@@ -57,7 +59,8 @@ class CaseEngine:
                  case_process: str = DEFAULT_CASE_PROCESS, max_file_bytes: int | None = None,
                  password_hasher: PasswordHasher | None = None, timer_minimum: str | None = None,
                  script_time_limit: float | None = None, caseload_limit: float | None = DEFAULT_CASELOAD_LIMIT,
-                 review_sample_size: int = DEFAULT_SAMPLE_SIZE, review_seed: str | None = None):
+                 review_sample_size: int = DEFAULT_SAMPLE_SIZE, review_seed: str | None = None,
+                 note_deadline_days: int = DEFAULT_NOTE_DEADLINE_DAYS):
         install_spiff_clock()
         self.clock = clock
         self.forms = forms
@@ -78,12 +81,13 @@ class CaseEngine:
         # caseload_limit: acuity-weighted points per case manager (NASW Std 11); None turns the guard off.
         self.tasks = TaskService(self.store, runner, forms, case_views, clock, CaseloadGuard(caseload_limit))
         self.inbox = InboxService(self.store, clock)
-        self.record = RecordService(self.store, forms, clock)
+        # note_deadline_days: working days after a contact within which its note is signed (NASW Std 10).
+        self.record = RecordService(self.store, forms, clock, note_deadline_days)
         self.timers = TimerService(self.store, runner, clock)
         self.designer = DesignerService(self.store, catalog, self.processes, runner, clock)
         self.simulation = SimulationService(self.store, catalog, forms, script_engine, clock)
-        self.pages = CasePages(self.store, runner, case_views, clock)
-        self.dashboard = Dashboard(self.store, clock, caseload_limit)
+        self.pages = CasePages(self.store, runner, case_views, clock, note_deadline_days)
+        self.dashboard = Dashboard(self.store, clock, caseload_limit, forms, note_deadline_days)
         self.exports = ExportService(self.store, runner, clock)
         self.measures = Measures(self.store, forms, clock)
         self.retention = RetentionService(self.store, clock)

@@ -44,7 +44,8 @@ def test_receipts_and_contacts_are_validated_like_forms(login, case_id):
 def test_a_correction_is_a_new_entry_and_the_original_never_changes(login, case_id):
     carol, ivy = login("carol"), login("ivy")
     first = carol.post(f"/api/cases/{case_id}/record", json={"kind": "contact", "data": {
-        "contact_with": "client", "mode": "phone", "note": "Ruth reports no falls"}}).get_json()
+        "occurred_at": "2026-01-05T08:30:00Z", "contact_with": "client", "mode": "phone",
+        "note": "Ruth reports no falls"}}).get_json()
     no_reason = carol.post(f"/api/cases/{case_id}/record/{first['id']}/corrections",
                            json={"data": {**first["data"], "note": "x"}})
     assert no_reason.status_code == 422

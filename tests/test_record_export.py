@@ -17,9 +17,9 @@ def ruth(story, people, case_engine, clock):
     ruth.to_monitoring()
     clock.advance("P2D")  # the release to Meals on Wheels is signed on 2026-01-06
     contact = case_engine.record.add_record_entry(people["carol"], ruth.id, "contact", {
-        "contact_with": "client", "mode": "phone", "note": "Meals arrivng"})
+        "occurred_at": "2026-01-07T08:30:00Z", "contact_with": "client", "mode": "phone", "note": "Meals arrivng"})
     case_engine.record.correct_record_entry(people["carol"], ruth.id, contact["id"], {
-        "contact_with": "client", "mode": "phone", "note": "Meals arriving"},
+        "occurred_at": "2026-01-07T08:30:00Z", "contact_with": "client", "mode": "phone", "note": "Meals arriving"},
         "typo")
     return ruth
 

@@ -12,8 +12,8 @@ import pytest
 
 pytestmark = pytest.mark.lifecycle
 
-CONTACT_NOTE = {"kind": "contact", "contact_with": "client", "mode": "in person",
-                "note": "Visited at home; the meals arrive"}
+CONTACT_NOTE = {"kind": "contact", "occurred_at": "2026-01-05T08:30", "contact_with": "client",
+                "mode": "in person", "note": "Visited at home; the meals arrive"}
 
 
 def text(response) -> str:

@@ -35,6 +35,7 @@ class Settings:
     caseload_limit: float | None = 30.0
     review_sample_size: int = 2  # cases per case manager in each month's quality review (AAA quality review)
     review_seed: str | None = None  # a fixed seed makes the draw repeatable (demos, tests)
+    note_deadline_days: int = 3
     start_scheduler: bool = True
     db_pool_size: int = 9  # connections kept per process: serve's threads (8) and the timer poller
 
@@ -66,6 +67,7 @@ class Settings:
             timer_minimum=_timer_minimum(env.get("CASEPATH_TIMER_MINIMUM") or DEFAULT_TIMER_MINIMUM),
             script_time_limit=_seconds(env, "CASEPATH_SCRIPT_TIME_LIMIT", 1.0),
             caseload_limit=_caseload_limit(env.get("CASEPATH_CASELOAD_LIMIT")),
+            note_deadline_days=_note_deadline_days(env.get("CASEPATH_NOTE_DEADLINE_DAYS")),
             db_pool_size=int(env.get("CASEPATH_DB_POOL_SIZE", "9")),
             review_sample_size=_sample_size(env.get("CASEPATH_REVIEW_SAMPLE_SIZE")),
             review_seed=env.get("CASEPATH_REVIEW_SEED") or None,
@@ -101,6 +103,20 @@ def _caseload_limit(text: str | None) -> float | None:
         value = 0.0
     if not 0 < value < float("inf"):
         raise ConfigError(f"CASEPATH_CASELOAD_LIMIT must be a number of weighted points above 0 or 'none', not {text!r}")
+    return value
+
+
+def _note_deadline_days(text: str | None) -> int:
+    """Working days (Mon-Fri) after a contact within which its note is signed (NASW Std 10:
+    dates and times of contact); 0 means the same day."""
+    if not text:
+        return 3
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ConfigError(f"CASEPATH_NOTE_DEADLINE_DAYS must be a whole number of working days (0 or more), not {text!r}")
     return value
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from .. import policy
 from ..definitions.forms import FormCatalog
 from ..clock import Clock
-from ..definitions import record_rules
+from ..definitions import record_rules, timeliness
 from ..definitions.record_kinds import ENTRY_KINDS, entry_form, rule_entry_kinds
 from ..definitions.sensitive import withhold
 from ..errors import Conflict, Forbidden, InvalidData, NotFound
@@ -19,6 +19,7 @@ from ..policy import Actor, visible_case
 from ..store import chain
 from ..store.models import AuditEvent, RecordEntry
 from ..store.unit_of_work import Store
+from ..views import late_notes as late_note_rows
 from ..views.rows import entry_view, entry_views, iso
 
 
@@ -28,10 +29,13 @@ ACCESS_KINDS = {"record_read": "read", "record_disclosed": "disclosed", "record_
 
 
 class RecordService:
-    def __init__(self, store: Store, forms: FormCatalog, clock: Clock):
+    def __init__(self, store: Store, forms: FormCatalog, clock: Clock,
+                 note_deadline_days: int = timeliness.DEFAULT_NOTE_DEADLINE_DAYS):
         self.store = store
         self.forms = forms
         self.clock = clock
+        # NASW Std 10: working days (Mon-Fri) after a contact within which its note is signed.
+        self.note_deadline_days = note_deadline_days
 
     def form_of(self, kind: str) -> str | None:
         return entry_form(kind, self.forms)
@@ -77,8 +81,21 @@ class RecordService:
         with self.store.transaction() as uow:
             case = visible_case(uow, actor, case_id)
             policy.account_read(uow, actor, case_id, "timeline")
-            entries = entry_views(uow.record_entries(case_id))
+            entries = timeliness.annotate(entry_views(uow.record_entries(case_id)), self.note_deadline_days)
             return entries if policy.may_see_sensitive(actor, case) else [withhold(e) for e in entries]
+
+    def late_notes(self, actor: Actor, team: str | None = None, since=None) -> dict:
+        """Contact notes signed after the deadline (NASW Std 10: dates and times of contact), the
+        latest version of each, with a count per person who signed them. Supervisors see their
+        team's; administrators any team's (or all). `since`: notes first signed from then on."""
+        policy.require(policy.may_see_dashboard(actor), "late notes are counted for supervisors and administrators")
+        if not policy.may_give_work_across_teams(actor):
+            team = actor.team
+        with self.store.reading() as uow:
+            notes = late_note_rows.late_notes(uow.session, timeliness.timed_kinds(self.forms),
+                                              self.note_deadline_days, team, since)
+        return {"deadline_days": self.note_deadline_days, "team": team, "since": iso(late_note_rows.since_instant(since)),
+                "total": len(notes), "by_author": late_note_rows.count_by_author(notes), "notes": notes}
 
     def add_record_entry(self, actor: Actor, case_id: int, kind: str, data: dict) -> dict:
         """A signed entry written directly to the record: a contact, a supervision note, ..."""
@@ -89,6 +106,7 @@ class RecordService:
         policy.require(policy.may_write_entry(actor, entry_kind.roles),
                        f"your role may not add a {entry_kind.title.lower()} to the record")
         self.forms.validate(entry_kind.form, data)
+        self._check_time_of_contact(data)
         with self.store.transaction() as uow:
             visible_case(uow, actor, case_id)
             self._check_record_rules(uow, case_id, data)
@@ -113,6 +131,12 @@ class RecordService:
         if found:
             raise InvalidData("the entry breaks a rule of practice; see details", found)
 
+    def _check_time_of_contact(self, data: dict) -> None:
+        """NASW Std 10: a contact is dated when it happened, and that cannot be still to come."""
+        found = timeliness.occurred_problems(data, self.clock.now())
+        if found:
+            raise InvalidData("the time of the contact is not possible; see details", found)
+
     def _audit_revocation(self, uow, actor: Actor, case_id: int, entry: RecordEntry) -> None:
         """NASW Std 10: who took back which consent, and when, stays in the audit trail."""
         recipient = entry.data["revokes_release_to"]
@@ -132,6 +156,7 @@ class RecordService:
             visible_case(uow, actor, case_id)
             original = self._correctable(uow, actor, case_id, entry_id, need_form=False)
             self.forms.validate(self.form_of(original.kind), data)
+            self._check_time_of_contact(data)
             entry = uow.record(case_id, original.kind, f"Correction: {original.title}"[:300], actor.username,
                                {**data, "correction_reason": reason.strip()}, original.bpmn_id,
                                corrects_id=original.id)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from .. import policy
 from ..clock import Clock
-from ..definitions import record_rules
+from ..definitions import record_rules, timeliness
 from ..definitions.forms import FormCatalog
 from ..definitions.input_limits import check_length
 from ..errors import BadRequest, Conflict, Forbidden, InvalidData, NotFound, StepFailed
@@ -356,9 +356,10 @@ class TaskService:
 
     # ------------------------------------------------------------------ completing
     def _check_record_rules(self, uow: UnitOfWork, case_id: int, data: dict) -> None:
-        if not record_rules.applies_to(data):
-            return
-        found = record_rules.problems(data, self.views.release_entries(uow, case_id), self.clock.now().date())
+        # NASW Std 10: a contact is dated when it happened, never in the future (definitions/timeliness.py).
+        found = timeliness.occurred_problems(data, self.clock.now())
+        if record_rules.applies_to(data):
+            found += record_rules.problems(data, self.views.release_entries(uow, case_id), self.clock.now().date())
         if found:
             raise InvalidData("the form breaks a rule of practice; see details", found)
 

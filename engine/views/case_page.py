@@ -16,7 +16,7 @@ from ..definitions.sensitive import withhold
 from ..errors import NotFound
 from ..policy import Actor, visible_case
 from ..services.runner import CaseRunner
-from ..definitions import goal_progress, referral_status
+from ..definitions import goal_progress, interpreting, referral_status, timeliness
 from ..definitions.record_kinds import entry_form
 from ..store.models import Case, HumanTask, ProcessFile, Timer
 from ..store.unit_of_work import Store, UnitOfWork
@@ -50,11 +50,13 @@ def _defines_process(content: str, model_id: str) -> bool:
 
 
 class CasePages:
-    def __init__(self, store: Store, runner: CaseRunner, views: CaseViews, clock: Clock):
+    def __init__(self, store: Store, runner: CaseRunner, views: CaseViews, clock: Clock,
+                 note_deadline_days: int = timeliness.DEFAULT_NOTE_DEADLINE_DAYS):
         self.store = store
         self.runner = runner
         self.views = views
         self.clock = clock
+        self.note_deadline_days = note_deadline_days
         self._parents_by_version: dict[int, dict] = {}
 
     def purposes(self, uow: UnitOfWork, version_id: int) -> dict[str, str]:
@@ -66,11 +68,15 @@ class CasePages:
             policy.account_read(uow, actor, case_id, "case page")
             workflow = self.runner.load(uow, case)
             view = self.views.case_view(uow, case, workflow.active_element_ids())
-            entries = entry_views(uow.record_entries(case_id))
+            # NASW Std 10: each contact note says whether it was signed within the deadline.
+            entries = timeliness.annotate(entry_views(uow.record_entries(case_id)), self.note_deadline_days)
             if not policy.may_see_sensitive(actor, case):
                 entries = [withhold(e) for e in entries]
             view["timeline"] = list(reversed(entries))
             view["representatives"] = _representatives(entries)
+            view["note_deadline_days"] = self.note_deadline_days
+            # NASW Std 4: professional interpreters rather than family members.
+            view["interpreting"] = interpreting.summary(entries)
             view["progress"] = stage_progress(case.stage)
             view["plan"] = current_plan(entries, self.purposes(uow, case.process_version_id))
             view["referrals"] = referral_status.with_status(_referrals(entries), entries, self.clock.now().date())

@@ -1,5 +1,6 @@
 """The supervisor's dashboard: caseloads weighted by acuity, overdue work, reassessments
-due and approvals waiting (NASW Std 11: caseload size alone does not measure workload)."""
+due, approvals waiting (NASW Std 11: caseload size alone does not measure workload) and
+contact notes signed late (NASW Std 10: dates and times of contact)."""
 from __future__ import annotations
 
 import os
@@ -9,10 +10,12 @@ from sqlalchemy import and_, func, select
 
 from .. import policy
 from ..clock import Clock
+from ..definitions import timeliness
 from ..policy import Actor
 from ..store.models import Case, Client, HumanTask, Timer, User
 from ..store.unit_of_work import Store
 from ..vocabulary import CLOSED_STAGES, REVIEW_STAGES
+from .late_notes import count_by_author, late_notes
 from .task_rows import task_rows
 
 # Cases in acute, high-risk situations need more contact. The default weights follow the
@@ -20,6 +23,7 @@ from .task_rows import task_rows
 # CASEPATH_ACUITY_WEIGHTS.
 DEFAULT_ACUITY_WEIGHTS = {"high": 3.0, "medium": 2.0, "low": 1.0, None: 1.0}
 DASHBOARD_ROWS = 50  # each list shows the most urgent; the headline figures count them all
+LATE_NOTES_WINDOW = timedelta(days=30)  # late notes first signed in the last 30 days
 
 
 def acuity_weights() -> dict:
@@ -34,10 +38,13 @@ def acuity_weights() -> dict:
 
 
 class Dashboard:
-    def __init__(self, store: Store, clock: Clock, caseload_limit: float | None = None):
+    def __init__(self, store: Store, clock: Clock, caseload_limit: float | None = None, forms=None,
+                 note_deadline_days: int = timeliness.DEFAULT_NOTE_DEADLINE_DAYS):
         self.store = store
         self.clock = clock
         self.caseload_limit = caseload_limit
+        self.forms = forms
+        self.note_deadline_days = note_deadline_days
 
     def dashboard(self, actor: Actor, team: str | None = None) -> dict:
         policy.require(policy.may_see_dashboard(actor), "the caseload dashboard is for supervisors and administrators")
@@ -80,7 +87,12 @@ class Dashboard:
                 row["cases"] += count
                 row["by_acuity"][acuity if acuity in ("high", "medium", "low") else "unscored"] += count
                 row["weighted"] += count * weights.get(acuity, weights[None])
+            late = late_notes(session, timeliness.timed_kinds(self.forms) if self.forms is not None else [],
+                              self.note_deadline_days, team, now - LATE_NOTES_WINDOW)
+            late_by_author = count_by_author(late)
             for user_id, row in workers.items():
+                # NASW Std 10: notes signed past the deadline, by the person who signed them
+                row["late_notes"] = late_by_author.get(row["username"], 0)
                 row["overdue_tasks"] = overdue_by_worker.get(user_id, 0)
                 row["open_tasks"] = open_by_worker.get(user_id, 0)
                 # NASW Std 11: the supervisor sees who is past the agency's limit
@@ -135,6 +147,8 @@ class Dashboard:
                 "overdue_tasks": task_rows(session, actor, overdue, now),
                 "overdue_total": overdue_total, "awaiting_total": awaiting_total,
                 "reassessments_total": reassessments_total,
+                "late_notes_total": len(late), "note_deadline_days": self.note_deadline_days,
+                "late_notes_window_days": LATE_NOTES_WINDOW.days,
                 "open_cases": sum(r["cases"] for r in ordered),
             }
 

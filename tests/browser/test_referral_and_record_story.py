@@ -52,6 +52,7 @@ def test_a_case_manager_adds_a_contact_note_from_the_case_page(page, live_server
     expect(page.locator(".summary")).to_contain_text("14 March 1948")
     page.get_by_text("Add a contact note").click()
     form = page.locator("#add-contact")
+    form.get_by_label("When the contact took place").fill("2026-01-05T08:15")  # NASW Std 10: when it happened
     form.get_by_label("Contact with").select_option("client")
     form.get_by_label("Mode").select_option("phone")
     form.get_by_role("button", name="Add contact to the record").click()
@@ -65,6 +66,7 @@ def test_a_case_manager_adds_a_contact_note_from_the_case_page(page, live_server
 
     entry = page.locator("ol.timeline li.kind-contact")
     expect(entry).to_contain_text("signed by carol · 5 January 2026, 09:00")
+    expect(entry).to_contain_text("contact 5 January 2026, 08:15")
     entry.locator("summary").click()
     expect(entry.locator("dl.values")).to_contain_text("Contact with")
     expect(entry.locator("dl.values")).to_contain_text("Ruth says the meals arrive hot")

@@ -84,7 +84,16 @@ class Story:
         return found[0]
 
     def do(self, user: str, bpmn_id: str, data: dict) -> dict:
-        return self.engine.tasks.complete(self.people[user], self.task(bpmn_id)["id"], copy.deepcopy(data))
+        task = self.task(bpmn_id)
+        return self.engine.tasks.complete(self.people[user], task["id"], self.timed(task["form"], data))
+
+    def timed(self, form: str, data: dict) -> dict:
+        """A contact form's answers with when the contact took place: now, unless the story says
+        (NASW Std 10; the stories sign their notes the moment the contact ends)."""
+        data = copy.deepcopy(data)
+        if form in self.engine.forms and "occurred_at" in self.engine.forms.get(form).schema.get("properties", {}):
+            data.setdefault("occurred_at", self.clock.now().isoformat())
+        return data
 
     def timers(self) -> dict[str, str]:
         return {t["bpmn_id"]: t["due_at"] for t in self.refresh()["timers"]}

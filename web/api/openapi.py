@@ -99,7 +99,12 @@ DOCUMENT = {
             "Entry": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "kind": {"type": "string"}, "title": {"type": "string"},
                 "author": {"type": "string"}, "recorded_at": {"type": "string"}, "signed_at": {"type": "string"},
-                "data": {"type": "object"}, "corrects": {"type": ["integer", "null"]}}},
+                "data": {"type": "object"}, "corrects": {"type": ["integer", "null"]},
+                "timeliness": {"type": "object", "description": (
+                    "set when the entry names when the contact took place (`data.occurred_at`): the note is "
+                    "due CASEPATH_NOTE_DEADLINE_DAYS working days after it; NASW Std 10"), "properties": {
+                    "occurred_at": {"type": "string"}, "note_due_by": {"type": "string"},
+                    "late": {"type": "boolean"}, "working_days_late": {"type": "integer"}}}}},
             "AuditEvent": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "at": {"type": "string"}, "actor": {"type": "string"},
                 "kind": {"type": "string"}, "bpmn_id": {"type": ["string", "null"]},

@@ -10,6 +10,7 @@ from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.services.duplicates import PossibleDuplicate
 from engine.vocabulary import STAGES
 
+from .. import client_language
 from ..context import engine
 from ..form_render import FormRenderer
 from ..template_helpers import label
@@ -94,8 +95,12 @@ def export_record(case_id):
 @ui.get("/cases/<int:case_id>/plan")
 @login_required
 def client_plan(case_id):
+    """The client's copy, in the client's preferred language where a translation exists
+    (`?lang=` switches; NASW Std 4, cultural and linguistic competence)."""
     copy = engine().pages.client_plan(current_actor(), case_id)
-    return render_template("plan_print.html", copy=copy)
+    language = client_language.choose(request.args.get("lang"), copy["case"]["client"]["preferred_language"])
+    return render_template("plan_print.html", copy=copy, t=client_language.Messages(language["code"]),
+                           language=language, languages=client_language.languages())
 
 
 # What staff can tell a case from its page (the messages processes/case_lifecycle.bpmn waits for;
