@@ -115,6 +115,17 @@ def may_see_reports(actor: Actor) -> bool:
     return supervises(actor)
 
 
+def may_request_disposal(actor: Actor) -> bool:
+    """Asking for a record's disposal is the case manager's (or an administrator's) step; a
+    supervisor, someone else, approves it (NASW Std 10; two people for what cannot be undone)."""
+    return has_role(actor, "case_manager") or is_admin(actor)
+
+
+def may_approve_disposal(actor: Actor) -> bool:
+    """Only a supervisor approves a disposal (and never one they asked for: RetentionService)."""
+    return has_role(actor, "supervisor")
+
+
 def may_dispose(actor: Actor) -> bool:
     """Approving the disposal of a record (and placing or lifting a legal hold) is a supervisor's
     decision (NASW Std 10: records kept and disposed of by policy)."""

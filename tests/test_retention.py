@@ -3,6 +3,8 @@ disposed of only on a supervisor's approval, never under a legal hold; what rema
 tombstone, and the hash chains still verify."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import text
 
@@ -48,8 +50,21 @@ def test_a_legal_hold_blocks_disposal_until_it_is_lifted(finished, case_engine, 
     with pytest.raises(Forbidden):
         case_engine.retention.dispose(people["carol"], ruth.id)
 
-    case_engine.retention.lift_holds(people["sam"], ruth.id)
+    with pytest.raises(Conflict, match="legal hold"):
+        case_engine.retention.request_disposal(people["carol"], ruth.id)
+    case_engine.retention.lift_holds(people["sam"], ruth.id, "the court case settled")
+    with pytest.raises(Conflict, match="not been requested"):
+        case_engine.retention.dispose(people["sam"], ruth.id)
+    with pytest.raises(Forbidden):
+        case_engine.retention.request_disposal(people["sam"], ruth.id)
+    case_engine.retention.request_disposal(people["carol"], ruth.id, "past the seven years")
+    with pytest.raises(Conflict, match="already requested"):
+        case_engine.retention.request_disposal(people["ada"], ruth.id)
+    with pytest.raises(Forbidden, match="only a supervisor"):
+        case_engine.retention.dispose(people["ada"], ruth.id)
+    assert case_engine.retention.due(people["sam"])[0]["disposal_requested_by"] == "carol"
     tombstone = case_engine.retention.dispose(people["sam"], ruth.id)
+    assert tombstone["requested_by"] == "carol"
     assert tombstone["approved_by"] == "sam" and tombstone["entries_disposed"] > 5 and tombstone["record_head"]
 
     with pytest.raises(NotFound):
@@ -63,7 +78,7 @@ def test_a_legal_hold_blocks_disposal_until_it_is_lifted(finished, case_engine, 
                                           "ON c.client_id = cl.id WHERE c.id = :c"), {"c": ruth.id}).one()
         assert tuple(client) == ("[disposed]", None)
         event = connection.execute(text("SELECT actor, data FROM audit_events WHERE kind = 'record_disposed'")).one()
-        assert event.actor == "sam"
+        assert event.actor == "sam" and "carol" in str(event.data)
     # the database still refuses to delete any other case's record
     with pytest.raises(Exception, match="append-only"):
         with db_engine.begin() as connection:
@@ -79,6 +94,21 @@ def test_the_api_lists_and_disposes(finished, login, clock):
     refused = sam.post(f"/api/cases/{ruth.id}/disposal")
     assert refused.status_code == 409 and "legal hold" in refused.get_json()["error"]["message"]
     assert sam.post(f"/api/cases/{ruth.id}/legal-hold/lift").status_code == 200
+    assert sam.post(f"/api/cases/{ruth.id}/disposal").status_code == 409, "no one requested it"
+    assert sam.post(f"/api/cases/{ruth.id}/disposal-request").status_code == 403
+    asked = login("ada").post(f"/api/cases/{ruth.id}/disposal-request", json={"reason": "policy"})
+    assert asked.status_code == 201 and asked.get_json()["requested_by"] == "ada"
     assert sam.post(f"/api/cases/{ruth.id}/disposal").get_json()["case_id"] == ruth.id
     assert sam.get(f"/api/cases/{ruth.id}").status_code == 404
     assert login("carol").get("/api/retention/due").status_code == 403
+
+
+def test_the_requester_never_approves(finished, case_engine, people, clock):
+    """A supervisor who is also a case manager cannot approve the request they made."""
+    ruth, _ = finished
+    clock.advance("P366D")
+    both = dataclasses.replace(people["sam"], roles=("supervisor", "case_manager"))
+    case_engine.retention.request_disposal(both, ruth.id)
+    with pytest.raises(Forbidden, match="another supervisor"):
+        case_engine.retention.dispose(both, ruth.id)
+    assert case_engine.retention.dispose(people["sue"], ruth.id)["requested_by"] == "sam"

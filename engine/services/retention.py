@@ -2,8 +2,9 @@
 law set, then disposed of; AAA: secure, limited-access records).
 
 A program has a retention period in days after closure. A finished case past it is listed for
-disposal; a supervisor's (or administrator's) approval disposes of it at once, unless a legal
-hold is in force. Disposal removes the case's signed record, its audit trail (reads and
+disposal. Disposal takes two people: a case manager or an administrator requests it (recorded as a
+`disposal_requested` event in the case's audit chain), and a supervisor who is not the requester
+approves it, which disposes of it at once, unless a legal hold is in force. Disposal removes the case's signed record, its audit trail (reads and
 disclosures too), its tasks, timers and workflow state, and the client's name and birth date
 when no other case of theirs remains. What stays is a tombstone: the case row (number, program,
 team, dates; status `disposed`), a record_disposals row with the approver and the last hashes of
@@ -71,15 +72,57 @@ class RetentionService:
             visible = policy.case_filter(actor)
             if visible is not None:
                 query = query.where(visible)
-            held = set(uow.session.scalars(select(LegalHold.case_id).where(LegalHold.lifted_at.is_(None))))
+            holds = {}
+            for hold in uow.session.scalars(select(LegalHold).where(LegalHold.lifted_at.is_(None))
+                                            .order_by(LegalHold.placed_at)):
+                holds.setdefault(hold.case_id, hold)
             found = []
             for case, days in uow.session.execute(query.order_by(Case.closed_at)):
                 until = case.closed_at + timedelta(days=days)
                 if until <= now:
+                    hold = holds.get(case.id)
+                    request = self._pending_request(uow, case.id)
                     found.append({"case_id": case.id, "program": case.program, "team": case.team,
                                   "closed_at": iso(case.closed_at), "retention_days": days,
-                                  "disposable_since": iso(until), "legal_hold": case.id in held})
+                                  "disposable_since": iso(until), "legal_hold": hold is not None,
+                                  "hold_reason": hold.reason if hold else None,
+                                  "hold_placed_by": hold.placed_by if hold else None,
+                                  "disposal_requested_by": request.actor if request else None,
+                                  "disposal_requested_at": iso(request.at) if request else None,
+                                  "disposal_request_reason": (request.data or {}).get("reason") if request else None})
             return found
+
+    @staticmethod
+    def _pending_request(uow, case_id: int) -> AuditEvent | None:
+        """The case's standing disposal request: its last `disposal_requested` event, unless a
+        `disposal_request_withdrawn` came after it."""
+        event = uow.session.scalars(select(AuditEvent).where(
+            AuditEvent.case_id == case_id, AuditEvent.kind.in_(("disposal_requested", "disposal_request_withdrawn")))
+            .order_by(AuditEvent.id.desc()).limit(1)).first()
+        return event if event is not None and event.kind == "disposal_requested" else None
+
+    # ------------------------------------------------------------------ the request
+    def request_disposal(self, actor: Actor, case_id: int, reason: str | None = None) -> dict:
+        """A case manager or an administrator asks for a record past its period to be disposed of;
+        a supervisor, someone else, approves it (dispose)."""
+        policy.require(policy.may_request_disposal(actor),
+                       "only a case manager or an administrator requests the disposal of a record")
+        if reason is not None and not isinstance(reason, str):
+            raise InvalidData("the reason is text", [{"field": "reason", "message": "text, or leave it out"}])
+        reason = (reason or "").strip()[:2000] or None
+        now = self.clock.now()
+        with self.store.transaction() as uow:
+            case = uow.lock_case(case_id)
+            if case is None or case.status == DISPOSED or not policy.can_see_case(actor, case):
+                raise NotFound(f"case {case_id} not found")
+            days = self._check_disposable(uow, case, now)
+            if self._pending_request(uow, case_id) is not None:
+                raise Conflict(f"the disposal of case {case_id} is already requested; a supervisor approves it")
+            uow.audit(case_id, actor.username, "disposal_requested",
+                      f"{actor.username} requested the disposal of the record" + (f": {reason}" if reason else ""),
+                      data={"reason": reason})
+            return {"case_id": case_id, "program": case.program, "retention_days": days,
+                    "requested_by": actor.username, "requested_at": iso(now), "reason": reason}
 
     # ------------------------------------------------------------------ legal holds
     def place_hold(self, actor: Actor, case_id: int, reason: str) -> dict:
@@ -96,8 +139,11 @@ class RetentionService:
                       f"{hold.reason}", data={"hold_id": hold.id})
             return _hold_view(hold)
 
-    def lift_holds(self, actor: Actor, case_id: int) -> dict:
+    def lift_holds(self, actor: Actor, case_id: int, reason: str | None = None) -> dict:
         policy.require(policy.may_dispose(actor), "only supervisors and administrators lift a legal hold")
+        if reason is not None and not isinstance(reason, str):
+            raise InvalidData("the reason is text", [{"field": "reason", "message": "text, or leave it out"}])
+        reason = (reason or "").strip()[:2000] or None
         with self.store.transaction() as uow:
             visible_case(uow, actor, case_id)
             holds = list(uow.session.scalars(select(LegalHold).where(LegalHold.case_id == case_id,
@@ -106,43 +152,60 @@ class RetentionService:
                 raise Conflict(f"case {case_id} has no legal hold in force")
             for hold in holds:
                 hold.lifted_by, hold.lifted_at = actor.username, self.clock.now()
-            uow.audit(case_id, actor.username, "legal_hold_lifted", f"{actor.username} lifted the legal hold",
-                      data={"hold_ids": [h.id for h in holds]})
+            uow.audit(case_id, actor.username, "legal_hold_lifted", f"{actor.username} lifted the legal hold"
+                      + (f": {reason}" if reason else ""), data={"hold_ids": [h.id for h in holds], "reason": reason})
             return {"lifted": len(holds)}
 
     # ------------------------------------------------------------------ disposal
     def dispose(self, actor: Actor, case_id: int) -> dict:
-        """A supervisor's approval disposes of a record past its retention period; nothing else does."""
-        policy.require(policy.may_dispose(actor), "only a supervisor or an administrator approves a disposal")
+        """A supervisor's approval of someone else's request disposes of a record past its retention
+        period; nothing else does."""
+        policy.require(policy.may_approve_disposal(actor), "only a supervisor approves a disposal")
         now = self.clock.now()
         with self.store.transaction() as uow:
             case = uow.lock_case(case_id)
             if case is None or case.status == DISPOSED or not policy.can_see_case(actor, case):
                 raise NotFound(f"case {case_id} not found")
-            holds = list(uow.session.scalars(select(LegalHold).where(LegalHold.case_id == case_id,
-                                                                     LegalHold.lifted_at.is_(None))))
-            if holds:
-                raise Conflict(f"case {case_id} is under a legal hold ({holds[0].reason}, placed by "
-                               f"{holds[0].placed_by}); it cannot be disposed of until the hold is lifted")
-            days = uow.session.scalar(select(Program.retention_days).where(Program.name == case.program))
-            if case.status != "completed" or case.closed_at is None:
-                raise Conflict(f"case {case_id} is not finished; only closed records are disposed of")
-            if days is None:
-                raise Conflict(f"case {case_id}'s program has no retention period; nothing is disposed of "
-                               f"without one")
-            if case.closed_at + timedelta(days=days) > now:
-                raise Forbidden(f"case {case_id} is kept until {(case.closed_at + timedelta(days=days)).date()} "
-                                f"({days} days after closure)")
+            days = self._check_disposable(uow, case, now)
+            request = self._pending_request(uow, case_id)
+            if request is None:
+                raise Conflict(f"the disposal of case {case_id} has not been requested; a case manager or an "
+                               f"administrator requests it, then a supervisor approves it")
+            if request.actor == actor.username:
+                raise Forbidden(f"{actor.username} requested this disposal; another supervisor approves it")
+            uow.session.expunge(request)  # its row goes with the case's audit chain below
             tombstone = self._tombstone(uow, actor, case, days, now)
             self._remove(uow, case)
             uow.audit(None, actor.username, "record_disposed",
                       f"{actor.username} approved the disposal of case {case_id}'s record "
                       f"({tombstone.entries_disposed} entries, {tombstone.events_disposed} audit events)",
                       data={"case_id": case_id, "program": case.program, "closed_at": iso(case.closed_at),
+                            "requested_by": request.actor, "requested_at": iso(request.at),
                             "retention_days": days, "record_head": tombstone.record_head,
                             "audit_head": tombstone.audit_head, "entries": tombstone.entries_disposed,
                             "events": tombstone.events_disposed})
-            return self.tombstone_view(tombstone)
+            return {**self.tombstone_view(tombstone), "requested_by": request.actor,
+                    "requested_at": iso(request.at)}
+
+    def _check_disposable(self, uow, case: Case, now) -> int:
+        """Refuse what may not be disposed of (a legal hold, an unfinished case, no period, a period
+        not yet run out); the program's period in days otherwise."""
+        case_id = case.id
+        holds = list(uow.session.scalars(select(LegalHold).where(LegalHold.case_id == case_id,
+                                                                 LegalHold.lifted_at.is_(None))))
+        if holds:
+            raise Conflict(f"case {case_id} is under a legal hold ({holds[0].reason}, placed by "
+                           f"{holds[0].placed_by}); it cannot be disposed of until the hold is lifted")
+        days = uow.session.scalar(select(Program.retention_days).where(Program.name == case.program))
+        if case.status != "completed" or case.closed_at is None:
+            raise Conflict(f"case {case_id} is not finished; only closed records are disposed of")
+        if days is None:
+            raise Conflict(f"case {case_id}'s program has no retention period; nothing is disposed of "
+                           f"without one")
+        if case.closed_at + timedelta(days=days) > now:
+            raise Forbidden(f"case {case_id} is kept until {(case.closed_at + timedelta(days=days)).date()} "
+                            f"({days} days after closure)")
+        return days
 
     @staticmethod
     def _tombstone(uow, actor: Actor, case: Case, days: int, now) -> RecordDisposal:

@@ -121,6 +121,7 @@ DOCUMENT = {
                 "case_id": {"type": "integer"}, "program": {"type": ["string", "null"]},
                 "closed_at": {"type": ["string", "null"]}, "retention_days": {"type": "integer"},
                 "approved_by": {"type": "string"}, "approved_at": {"type": "string"},
+                "requested_by": {"type": "string"}, "requested_at": {"type": "string"},
                 "entries_disposed": {"type": "integer"}, "events_disposed": {"type": "integer"},
                 "record_head": {"type": ["string", "null"]}, "audit_head": {"type": ["string", "null"]}}},
             "ProcessVersion": {"type": "object", "properties": {
@@ -248,24 +249,41 @@ DOCUMENT = {
                 "case_id": {"type": "integer"}, "program": {"type": ["string", "null"]},
                 "team": {"type": ["string", "null"]}, "closed_at": {"type": "string"},
                 "retention_days": {"type": "integer"}, "disposable_since": {"type": "string"},
-                "legal_hold": {"type": "boolean"}}}})}, tag="retention")},
+                "legal_hold": {"type": "boolean"}, "hold_reason": {"type": ["string", "null"]},
+                "hold_placed_by": {"type": ["string", "null"]},
+                "disposal_requested_by": {"type": ["string", "null"]},
+                "disposal_requested_at": {"type": ["string", "null"]},
+                "disposal_request_reason": {"type": ["string", "null"]}}}})}, tag="retention")},
+        "/api/cases/{case_id}/disposal-request": {"post": _op(
+            "(case manager, admin) Request the disposal of a finished record past its retention period; a "
+            "supervisor who is not the requester approves it (POST /api/cases/{case_id}/disposal). The body "
+            "(a reason) is optional",
+            {"201": _json({"type": "object", "properties": {
+                "case_id": {"type": "integer"}, "program": {"type": ["string", "null"]},
+                "retention_days": {"type": "integer"}, "requested_by": {"type": "string"},
+                "requested_at": {"type": "string"}, "reason": {"type": ["string", "null"]}}}),
+             "409": _json(_ref("Error"), "a legal hold stands, the case is not finished, its program has no "
+                                         "retention period, or a request already stands"),
+             "403": _json(_ref("Error"), "not a case manager or an administrator, or the period has not run out")},
+            params=[_path("case_id", {"type": "integer"})], tag="retention")},
         "/api/cases/{case_id}/legal-hold": {
             "post": _op("(supervisor, admin) Place a legal hold: the record is not disposed of while it stands",
                         {"201": _json({"type": "object"})},
                         body={"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
                         params=[_path("case_id", {"type": "integer"})], tag="retention")},
         "/api/cases/{case_id}/legal-hold/lift": {"post": _op(
-            "(supervisor, admin) Lift the case's legal holds",
+            "(supervisor, admin) Lift the case's legal holds; the body {\"reason\"} is optional",
             {"200": _json({"type": "object", "properties": {"lifted": {"type": "integer"}}}),
              "409": _json(_ref("Error"), "no legal hold in force")},
             params=[_path("case_id", {"type": "integer"})], tag="retention")},
         "/api/cases/{case_id}/disposal": {"post": _op(
-            "(supervisor, admin) Approve the disposal of a finished record past its retention period: its entries, "
-            "audit trail, tasks and workflow state are removed, leaving an audited tombstone",
+            "(supervisor) Approve someone else's request to dispose of a finished record past its retention "
+            "period: its entries, audit trail, tasks and workflow state are removed, leaving an audited tombstone",
             {"200": _json(_ref("Tombstone")),
-             "409": _json(_ref("Error"), "a legal hold stands, the case is not finished, or its program has no "
-                                         "retention period"),
-             "403": _json(_ref("Error"), "not a supervisor, or the retention period has not run out")},
+             "409": _json(_ref("Error"), "no disposal was requested, a legal hold stands, the case is not "
+                                         "finished, or its program has no retention period"),
+             "403": _json(_ref("Error"), "not a supervisor, the approver requested it, or the retention period "
+                                         "has not run out")},
             params=[_path("case_id", {"type": "integer"})], tag="retention")},
         "/api/cases/{case_id}/messages": {"post": _op(
             "Deliver a BPMN message to what in the case waits for it (catch event, receive task, event gateway, "

@@ -6,7 +6,7 @@ the engine's API only, never SpiffWorkflow or the database.
 """
 # the page modules register their routes on import
 from . import (auth_pages, case_pages, dashboard_pages, inbox_pages, incident_pages,  # noqa: F401
-               record_pages, report_pages, task_pages)
+               record_pages, report_pages, retention_pages, task_pages)
 from .blueprint import ui
 
 __all__ = ["ui"]
