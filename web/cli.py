@@ -51,6 +51,8 @@ def _configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # APScheduler logs every poll at INFO; our own timer log says when something fires.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # SpiffWorkflow logs every task state change at INFO; the audit trail already says what happened.
+    logging.getLogger("spiff").setLevel(logging.WARNING)
 
 
 def _redacted(url: str) -> str:
