@@ -26,6 +26,7 @@ from ..policy import Actor
 from ..store import process_versions
 from ..store.models import Case, ProcessDraft, ProcessVersion
 from ..store.unit_of_work import Store
+from .designer_import import check_model_id, read_model_zip, starter_bpmn
 from .draft_impact import lost_waiting_points
 from .process_models import ProcessModelService
 from .runner import CaseRunner
@@ -50,9 +51,12 @@ def draft_stamp(draft: ProcessDraft | None) -> str:
 
 def draft_file_set(session: Session, model_id: str, override: tuple[str, bytes] | None = None):
     """The latest version's files with the model's drafts laid over them."""
-    latest = process_versions.latest(session, model_id)
-    files = {f.filename: f.content.encode("utf-8") for f in latest.files}
-    for draft in process_versions.drafts(session, model_id):
+    latest = process_versions.latest(session, model_id, required=False)
+    drafts = process_versions.drafts(session, model_id)
+    if latest is None and not drafts:
+        process_versions.latest(session, model_id)  # raises NotFound, naming the model
+    files = {f.filename: f.content.encode("utf-8") for f in latest.files} if latest is not None else {}
+    for draft in drafts:
         files[draft.filename] = draft.content.encode("utf-8")
     if override is not None:
         files[override[0]] = override[1]
@@ -74,17 +78,43 @@ class DesignerService:
         require_designer(actor)
         with self.store.transaction() as uow:
             session = uow.session
+            if version is None and with_drafts and process_versions.latest(session, model_id, required=False) is None:
+                drafts = process_versions.drafts(session, model_id)
+                if drafts:  # a new or imported model, not deployed yet: its drafts are all there is
+                    return {"model": model_id, "version": None, "files": [self._draft_view(d) for d in drafts]}
             row = process_versions.version(session, model_id, version)
             # A diagram without a drawing gets one, so the designer can show it (the model is unchanged).
             files = {f.filename: {"filename": f.filename, "content": _drawn(f.filename, f.content), "draft": False,
                                   "problems": []} for f in row.files}
             if with_drafts:
                 for draft in process_versions.drafts(session, model_id):
-                    files[draft.filename] = {"filename": draft.filename, "content": _drawn(draft.filename, draft.content),
-                                             "draft": True, "stamp": draft_stamp(draft),
-                                             "problems": draft.problems, "updated_by": draft.updated_by,
-                                             "updated_at": draft.updated_at.isoformat()}
+                    files[draft.filename] = self._draft_view(draft)
             return {"model": model_id, "version": row.version, "files": list(files.values())}
+
+    @staticmethod
+    def _draft_view(draft: ProcessDraft) -> dict:
+        return {"filename": draft.filename, "content": _drawn(draft.filename, draft.content),
+                "draft": True, "stamp": draft_stamp(draft), "problems": draft.problems,
+                "updated_by": draft.updated_by, "updated_at": draft.updated_at.isoformat()}
+
+    def draft_models(self, actor: Actor) -> list[dict]:
+        """Models that exist only as drafts (new or imported, never deployed)."""
+        require_designer(actor)
+        with self.store.reading() as uow:
+            session = uow.session
+            deployed = set(session.scalars(select(ProcessVersion.model_id).distinct()))
+            found: dict[str, dict] = {}
+            for draft in session.scalars(select(ProcessDraft).order_by(ProcessDraft.model_id, ProcessDraft.filename)):
+                if draft.model_id in deployed:
+                    continue
+                entry = found.setdefault(draft.model_id, {"model": draft.model_id, "files": [], "problems": 0,
+                                                          "updated_by": draft.updated_by,
+                                                          "updated_at": draft.updated_at})
+                entry["files"].append(draft.filename)
+                entry["problems"] += len(draft.problems or [])
+                if draft.updated_at > entry["updated_at"]:
+                    entry["updated_by"], entry["updated_at"] = draft.updated_by, draft.updated_at
+            return list(found.values())
 
     def version_history(self, actor: Actor, model_id: str) -> list[dict]:
         """Who deployed what when, what changed from the version before, cases running on each."""
@@ -93,6 +123,8 @@ class DesignerService:
             session = uow.session
             versions = list(session.scalars(select(ProcessVersion).where(ProcessVersion.model_id == model_id)
                                             .order_by(ProcessVersion.version)))
+            if not versions and process_versions.drafts(session, model_id):
+                return []  # new or imported: nothing deployed yet
             if not versions:
                 raise NotFound(f"process model '{model_id}' is not deployed")
             running = process_versions.running_cases_by_version(session)
@@ -139,7 +171,8 @@ class DesignerService:
             now = self.clock.now()
             text = content.decode("utf-8")
             if row is None:
-                row = ProcessDraft(model_id=model_id, filename=filename, base_version_id=latest.id, content=text,
+                row = ProcessDraft(model_id=model_id, filename=filename,
+                                   base_version_id=latest.id if latest is not None else None, content=text,
                                    problems=problems, updated_by=actor.username, updated_at=now)
                 session.add(row)
             else:
@@ -148,12 +181,13 @@ class DesignerService:
                         data={"model": model_id, "filename": filename, "problems": len(problems)})
             session.flush()
             return {"model": model_id, "filename": filename, "saved_at": now.isoformat(), "problems": problems,
-                    "warnings": warnings, "based_on_version": latest.version, "stamp": draft_stamp(row)}
+                    "warnings": warnings, "based_on_version": latest.version if latest is not None else None,
+                    "stamp": draft_stamp(row)}
 
     @staticmethod
-    def _refuse_stale(latest: ProcessVersion, row: ProcessDraft | None, filename: str, based_on: int | None,
+    def _refuse_stale(latest: ProcessVersion | None, row: ProcessDraft | None, filename: str, based_on: int | None,
                       stamp: str | None) -> None:
-        if based_on is not None and based_on != latest.version:
+        if latest is not None and based_on is not None and based_on != latest.version:
             raise Conflict(f"{latest.deployed_by} deployed version {latest.version} at "
                            f"{latest.deployed_at:%Y-%m-%d %H:%M} UTC after you opened version {based_on}; your "
                            "change is not saved. Reload the designer to edit the new version.")
@@ -163,6 +197,116 @@ class DesignerService:
                                "is not saved. Reload the designer.")
             raise Conflict(f"{row.updated_by} saved a draft of {filename} at {row.updated_at:%Y-%m-%d %H:%M} UTC "
                            "after you opened it; your change is not saved. Reload the designer to see theirs.")
+
+    # ------------------------------------------------------------------ new and imported models
+    def new_model(self, actor: Actor, model_id: str, name: str, form: str) -> dict:
+        """A draft of a new process: start, one case manager's task on `form`, end (drawn).
+        Nothing is deployed; an id already deployed or drafted is refused, naming it."""
+        require_designer(actor)
+        check_model_id(model_id)
+        problems = check_length(name, "name", 200)
+        if not isinstance(name, str) or not name.strip():
+            problems.append({"field": "name", "message": "give the process a name"})
+        if not isinstance(form, str) or form not in self.catalog.forms:
+            problems.append({"field": "form", "message": "choose one of the agency's forms"})
+        if problems:
+            raise InvalidData("the new process is not valid", problems)
+        filename = f"{model_id}.bpmn"
+        return self._store_drafts(actor, model_id, [(filename, starter_bpmn(model_id, name.strip(),
+                                                                            f"{form}.schema.json"))],
+                                  new=True, how="created")
+
+    def import_files(self, actor: Actor, uploads: list[tuple[str, bytes]], model_id: str | None = None) -> dict:
+        """Uploaded BPMN/DMN files, or one .zip of a model folder (with its forms), as drafts
+        of a new or existing model. Never deployed here; the draft is checked like any save."""
+        require_designer(actor)
+        metadata: dict = {}
+        if len(uploads) == 1 and uploads[0][0].lower().endswith(".zip"):
+            files, metadata = read_model_zip(uploads[0][1], self.catalog.max_file_bytes)
+        elif any(n.lower().endswith(".zip") for n, _ in uploads):
+            raise InvalidData("upload one .zip on its own, or BPMN and DMN files",
+                              [{"field": "file", "message": "one .zip at a time"}])
+        else:
+            files = []
+            for name, content in uploads:
+                base = name.replace("\\", "/").rsplit("/", 1)[-1]
+                if not base.endswith((".bpmn", ".dmn")) and not (base.endswith(".json") and base != "process_model.json"):
+                    raise InvalidData(f"{base[:120]} is not a BPMN, DMN or form file",
+                                      [{"field": "file", "message": "upload .bpmn, .dmn, *-schema.json or a .zip"}])
+                files.append((base, content))
+        if not files:
+            raise InvalidData("choose the files to import", [{"field": "file", "message": "no file was uploaded"}])
+        if len(files) > 50:
+            raise InvalidData("too many files", [{"field": "file", "message": "at most 50 files at once"}])
+        roots = {}
+        for name, content in files:
+            bounded = check_length(name, "filename", 255)
+            if bounded:
+                raise InvalidData("a file's name is too long", bounded)
+            if name.endswith((".bpmn", ".dmn")):
+                roots[name] = parse_xml(content, name, self.catalog.max_file_bytes)  # unsafe XML: refused
+        if not model_id:
+            model_id = self._model_id_of(roots, metadata)
+        check_model_id(model_id)
+        return self._store_drafts(actor, model_id, files, new=False, how="imported")
+
+    @staticmethod
+    def _model_id_of(roots: dict, metadata: dict) -> str:
+        """The process the files are about: process_model.json's primary process, else the one
+        executable process no other one calls."""
+        bpmn = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+        processes, called = [], set()
+        for root in roots.values():
+            processes += [p.get("id") for p in root.iter(f"{bpmn}process") if p.get("isExecutable") != "false"]
+            called |= {c.get("calledElement") for c in root.iter(f"{bpmn}callActivity")}
+        primary = metadata.get("primary_process_id")
+        if isinstance(primary, str) and primary in processes:
+            return primary
+        top = [p for p in processes if p and p not in called]
+        if not top:
+            raise InvalidData("the import has no process to make a model of",
+                              [{"field": "file", "message": "a .bpmn with an executable process, or choose the "
+                                                            "process the files belong to"}])
+        return top[0]
+
+    def _store_drafts(self, actor: Actor, model_id: str, files: list[tuple[str, bytes]], new: bool,
+                      how: str) -> dict:
+        with self.store.transaction() as uow:
+            session = uow.session
+            latest = process_versions.latest(session, model_id, required=False)
+            existing = {d.filename: d for d in process_versions.drafts(session, model_id)}
+            if new and (latest is not None or existing):
+                raise Conflict(f"a process with the id '{model_id}' already exists"
+                               f"{' (deployed)' if latest is not None else ' (as a draft)'}; choose another name or id")
+            merged = {f.filename: f.content.encode("utf-8") for f in latest.files} if latest is not None else {}
+            merged.update({d.filename: d.content.encode("utf-8") for d in existing.values()})
+            merged.update(dict(files))
+            try:
+                problems, warnings = [], self.catalog.validate(sorted(merged.items())).warnings
+            except DeploymentInvalid as invalid:
+                problems, warnings = invalid.details, invalid.warnings
+            now = self.clock.now()
+            replaced = []
+            for filename, content in files:
+                try:
+                    text = content.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise InvalidData(f"{filename} is not UTF-8 text", [{"field": "file", "message": filename}]) from None
+                row = existing.get(filename)
+                if row is None:
+                    session.add(ProcessDraft(model_id=model_id, filename=filename,
+                                             base_version_id=latest.id if latest is not None else None, content=text,
+                                             problems=problems, updated_by=actor.username, updated_at=now))
+                else:
+                    replaced.append(f"{filename} (by {row.updated_by})")
+                    row.content, row.problems, row.updated_by, row.updated_at = text, problems, actor.username, now
+            uow.audit(None, actor.username, f"draft_{how}",
+                      f"{how} {model_id} as a draft ({', '.join(n for n, _ in files)})",
+                      data={"model": model_id, "files": [n for n, _ in files], "problems": len(problems)})
+            session.flush()
+            return {"model": model_id, "files": [n for n, _ in files], "problems": problems,
+                    "warnings": [dict(w) for w in warnings], "replaced_drafts": replaced,
+                    "deployed_version": latest.version if latest is not None else None}
 
     def discard_process_drafts(self, actor: Actor, model_id: str) -> int:
         require_designer(actor)
@@ -186,7 +330,8 @@ class DesignerService:
             for draft in process_versions.drafts(session, model_id):
                 session.delete(draft)
             if not created:
-                return {"model": model_id, "version": latest.version, "created": False}
+                return {"model": model_id, "version": latest.version if latest is not None else None,
+                        "created": False}
             return {"model": model_id, "version": created[0].version, "created": True}
 
     # ------------------------------------------------------------------ migration

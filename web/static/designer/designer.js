@@ -118,21 +118,28 @@
   function load() {
     var query = VERSION ? "?version=" + VERSION : "?drafts=1";
     return Promise.all([api("GET", API + "/files" + query), api("GET", "/api/forms")]).then(function (results) {
-      state.files = results[0].files;
+      // Diagrams get tabs; a model's own form files (*-schema.json) travel with it as they are.
+      state.files = results[0].files.filter(function (f) { return /\.(bpmn|dmn)$/.test(f.filename); });
       state.forms = results[1];
+      var seen = {};
       var tabs = $("file-tabs");
       tabs.innerHTML = "";
       state.files.forEach(function (file) {
         state.xml[file.filename] = file.content;
         if (EDITING_VERSION) { file.draft = true; }
-        if (file.problems && file.problems.length) { state.problems = state.problems.concat(file.problems); }
+        // An import checks its files together: the same problem is kept on each; list it once.
+        (file.problems || []).forEach(function (p) {
+          var key = JSON.stringify(p);
+          if (!seen[key]) { seen[key] = true; state.problems.push(p); }
+        });
         var tab = el("button", { type: "button", role: "tab", "data-file": file.filename, "aria-selected": "false" },
                      file.filename + (file.draft ? " (draft)" : ""));
         tab.addEventListener("click", function () { openFile(file.filename); });
         tabs.appendChild(tab);
       });
       var first = state.files.filter(function (f) { return /\.bpmn$/.test(f.filename); })[0] || state.files[0];
-      if (state.problems.length) { listProblems(state.problems); }
+      // A new or imported draft shows its check results as soon as it opens.
+      if (state.problems.length || (!LATEST && !VERSION && state.files.length)) { listProblems(state.problems); }
       return openFile(first.filename);
     });
   }
@@ -437,7 +444,7 @@
 
   function draftHeaders(file) {
     // What this page opened: the latest version, and the draft of the file as it was (if any).
-    var headers = { "X-Based-On-Version": LATEST };
+    var headers = LATEST ? { "X-Based-On-Version": LATEST } : {};
     if (!EDITING_VERSION) { headers["X-Draft-Stamp"] = file.stamp || ""; }
     return headers;
   }
@@ -458,7 +465,7 @@
   }
 
   function discard() {
-    window.casepathConfirm("Discard every draft of this process? The edits saved since version " + LATEST +
+    window.casepathConfirm(!LATEST ? "Discard this process? It was never deployed, so all of it is lost." : "Discard every draft of this process? The edits saved since version " + LATEST +
                            " are lost; deployed versions and running cases are not touched.", "Discard drafts")
       .then(function (sure) {
         if (!sure) { status("Nothing discarded."); return; }
@@ -570,7 +577,7 @@
       $("deploy").addEventListener("click", deploy);
       $("discard").addEventListener("click", discard);
     }
-    $("migrate-form").addEventListener("submit", migrate);
+    if ($("migrate-form")) { $("migrate-form").addEventListener("submit", migrate); }
     $("sim-start").addEventListener("click", function () { state.sim = []; simulate(); });
     $("sim-advance-go").addEventListener("click", function () { state.sim.push({ advance: $("sim-advance").value }); simulate(); });
     $("sim-undo").addEventListener("click", function () { state.sim.pop(); simulate(); });
