@@ -16,7 +16,8 @@ from tests.support.paths import TESTS
 pytestmark = pytest.mark.browser
 DIAGRAMS = TESTS / "diagrams"  # diagrams only these tests deploy
 
-BUNDLED = [("case_lifecycle", ["case_lifecycle.bpmn", "acuity.dmn", "eligibility.dmn"])]
+BUNDLED = [("case_lifecycle", ["case_lifecycle.bpmn", "acuity.dmn", "eligibility.dmn"]),
+           ("quality_review", ["quality_review.bpmn"])]
 TEST_DIAGRAMS = [("monitoring_loop", ["monitoring_loop.bpmn", "eligibility.dmn"]),
                  ("plan_approval", ["plan_approval.bpmn"]), ("reminder", ["reminder.bpmn"])]
 

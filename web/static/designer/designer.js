@@ -18,7 +18,7 @@
   var API = "/api/process-models/" + encodeURIComponent(MODEL);
 
   // lossy: file name -> what bpmn-js/dmn-js could not read (saving it would drop that part).
-  var state = { files: [], current: null, xml: {}, forms: [], problems: [], sim: [], lossy: {} };
+  var state = { files: [], current: null, xml: {}, forms: [], problems: [], sim: [], lossy: {}, loopRefs: {} };
   var bpmn = null, dmn = null;
 
   function $(id) { return document.getElementById(id); }
@@ -64,8 +64,11 @@
         ? "Decision tables are edited in the table itself: click a cell to change a rule."
         : "Select a step, event, gateway or flow to see and edit its properties.";
       var editor = isDmn ? dmnEditor() : bpmnEditor();
+      var kept = state.loopRefs[name] = window.casepathLoopRefs.remember(state.xml[name]);
       return editor.importXML(state.xml[name]).then(function (result) {
-        showImportWarnings(name, result.warnings || []);
+        showImportWarnings(name, (result.warnings || []).filter(function (w) {
+          return !window.casepathLoopRefs.benign(w, kept);
+        }));
         if (!isDmn) { bpmn.get("canvas").zoom("fit-viewport"); showProblems(); }
         root.setAttribute("data-ready", name);
       });
@@ -90,7 +93,10 @@
     if (!state.current || state.lossy[state.current]) { return Promise.resolve(); }
     var editor = /\.dmn$/.test(state.current) ? dmn : bpmn;
     if (!editor) { return Promise.resolve(); }
-    return editor.saveXML({ format: true }).then(function (result) { state.xml[state.current] = result.xml; });
+    var name = state.current;
+    return editor.saveXML({ format: true }).then(function (result) {
+      state.xml[name] = window.casepathLoopRefs.restore(result.xml, state.loopRefs[name]);
+    });
   }
 
   function bpmnEditor() {
