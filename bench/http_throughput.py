@@ -44,7 +44,7 @@ def seed(url: str, count: int) -> list[str]:
     carol = engine.identity.add_user("carol", PASSWORD, ["case_manager"], "north")
     started, tasks = time.perf_counter(), []
     for done in range(1, count + 1):
-        tasks.append(engine.cases.open_case(carol, CLIENT)["tasks"][0]["id"])
+        tasks.append(engine.cases.open_case(carol, CLIENT, confirm_new_client=True)["tasks"][0]["id"])
         if done % 50 == 0 or done == count:
             progress(done, count, started)
     db.dispose()

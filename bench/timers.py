@@ -77,7 +77,7 @@ def seed(url: str, count: int) -> None:
     carol = engine.identity.add_user("carol", "bench-password-1", ["case_manager"], "north")
     started = time.perf_counter()
     for done in range(1, count + 1):
-        engine.cases.open_case(carol, CLIENT, model_id="reminder")
+        engine.cases.open_case(carol, CLIENT, model_id="reminder", confirm_new_client=True)
         if done % 100 == 0 or done == count:
             progress(done, count, started)
     db.dispose()
