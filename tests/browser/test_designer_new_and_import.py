@@ -19,6 +19,7 @@ INVOICE = TESTS / "spiffarena" / "invoice-approval"
 def deploy_and_wait(page, version: int) -> None:
     page.get_by_role("button", name="Deploy as a new version").click()
     expect(page.locator("#status")).to_contain_text(f"Deployed version {version}")
+    page.wait_for_url(f"**?deployed={version}")  # the designer reloads itself on the new version
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

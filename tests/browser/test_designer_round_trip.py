@@ -5,6 +5,8 @@ same model as the one before (elements, attributes, scripts, extensions; the dra
 coordinates and indentation aside), and the history lists no changes."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -30,6 +32,9 @@ def save_unchanged_and_deploy(page, server, model: str, files: list[str]) -> Non
     expect(page.locator("#problems li.ok")).to_contain_text("No problems")
     page.get_by_role("button", name="Deploy as a new version").click()
     expect(page.locator("#status")).to_contain_text("eployed version 2")
+    # the designer reloads itself on the new version: let it, before the test goes elsewhere
+    page.wait_for_url(re.compile(r"[?&]deployed=2"))
+    expect(page.locator("#designer")).to_have_attribute("data-ready", re.compile(r".+"))
 
 
 def assert_same_model(page, server, model: str) -> None:

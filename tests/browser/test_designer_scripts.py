@@ -43,6 +43,7 @@ def test_an_admin_edits_scripts_instructions_and_properties(page, test_diagrams_
     expect(page.locator("#problems li.ok")).to_contain_text("No problems")
     page.get_by_role("button", name="Deploy as a new version").click()
     expect(page.locator("#status")).to_contain_text("Deployed version 2")
+    page.wait_for_url("**?deployed=2")  # the designer reloads itself on the new version
 
     deployed = version_files(page, server, "every_extension", 2)["every_extension.bpmn"]
     assert "<spiffworkflow:instructionsForEndUser>Call between 9 and 7.</spiffworkflow:instructionsForEndUser>" in deployed
