@@ -107,14 +107,10 @@ class RetentionService:
         a supervisor, someone else, approves it (dispose)."""
         policy.require(policy.may_request_disposal(actor),
                        "only a case manager or an administrator requests the disposal of a record")
-        if reason is not None and not isinstance(reason, str):
-            raise InvalidData("the reason is text", [{"field": "reason", "message": "text, or leave it out"}])
-        reason = (reason or "").strip()[:2000] or None
+        reason = _optional_reason(reason)
         now = self.clock.now()
         with self.store.transaction() as uow:
-            case = uow.lock_case(case_id)
-            if case is None or case.status == DISPOSED or not policy.can_see_case(actor, case):
-                raise NotFound(f"case {case_id} not found")
+            case = _locked_record(uow, actor, case_id)
             days = self._check_disposable(uow, case, now)
             if self._pending_request(uow, case_id) is not None:
                 raise Conflict(f"the disposal of case {case_id} is already requested; a supervisor approves it")
@@ -141,9 +137,7 @@ class RetentionService:
 
     def lift_holds(self, actor: Actor, case_id: int, reason: str | None = None) -> dict:
         policy.require(policy.may_dispose(actor), "only supervisors and administrators lift a legal hold")
-        if reason is not None and not isinstance(reason, str):
-            raise InvalidData("the reason is text", [{"field": "reason", "message": "text, or leave it out"}])
-        reason = (reason or "").strip()[:2000] or None
+        reason = _optional_reason(reason)
         with self.store.transaction() as uow:
             visible_case(uow, actor, case_id)
             holds = list(uow.session.scalars(select(LegalHold).where(LegalHold.case_id == case_id,
@@ -163,9 +157,7 @@ class RetentionService:
         policy.require(policy.may_approve_disposal(actor), "only a supervisor approves a disposal")
         now = self.clock.now()
         with self.store.transaction() as uow:
-            case = uow.lock_case(case_id)
-            if case is None or case.status == DISPOSED or not policy.can_see_case(actor, case):
-                raise NotFound(f"case {case_id} not found")
+            case = _locked_record(uow, actor, case_id)
             days = self._check_disposable(uow, case, now)
             request = self._pending_request(uow, case_id)
             if request is None:
@@ -250,3 +242,18 @@ class RetentionService:
                 "approved_at": iso(row.approved_at), "entries_disposed": row.entries_disposed,
                 "events_disposed": row.events_disposed, "record_head": row.record_head,
                 "audit_head": row.audit_head}
+
+
+def _optional_reason(reason) -> str | None:
+    """A reason someone may give (text, at most 2,000 characters kept), or None."""
+    if reason is not None and not isinstance(reason, str):
+        raise InvalidData("the reason is text", [{"field": "reason", "message": "text, or leave it out"}])
+    return (reason or "").strip()[:2000] or None
+
+
+def _locked_record(uow, actor: Actor, case_id: int):
+    """The case whose record is asked about, locked; not found if disposed of or out of sight."""
+    case = uow.lock_case(case_id)
+    if case is None or case.status == DISPOSED or not policy.can_see_case(actor, case):
+        raise NotFound(f"case {case_id} not found")
+    return case
