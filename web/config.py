@@ -97,11 +97,8 @@ def _caseload_limit(text: str | None) -> float | None:
         return 30.0
     if text.strip().lower() == "none":
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
+    value = _positive_number(text)
+    if value is None:
         raise ConfigError(f"CASEPATH_CASELOAD_LIMIT must be a number of weighted points above 0 or 'none', not {text!r}")
     return value
 
@@ -124,13 +121,19 @@ def _seconds(env: dict, name: str, default: float) -> float:
     text = env.get(name)
     if not text:
         return default
+    value = _positive_number(text)
+    if value is None:
+        raise ConfigError(f"{name} must be a number of seconds above 0, not {text!r}")
+    return value
+
+
+def _positive_number(text: str) -> float | None:
+    """`text` as a finite number above 0, or None if it is not one."""
     try:
         value = float(text)
     except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise ConfigError(f"{name} must be a number of seconds above 0, not {text!r}")
-    return value
+        return None
+    return value if 0 < value < float("inf") else None
 
 
 def _secret_key(env: str, instance_dir: Path) -> str:
