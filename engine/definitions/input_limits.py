@@ -58,6 +58,13 @@ def _string_problems(text: str, field: str, what: str = "text") -> list[dict]:
     return []
 
 
+def reserved_name_problems(values: dict, field: str) -> list[dict]:
+    """Data handed to a workflow (start data, a message's payload, a correction) may not use a
+    name starting with "_": those are the script sandbox's own (`_getattr_`, `_write_`...)."""
+    return [{"field": f"{field}/{name}", "message": "names starting with _ are reserved"}
+            for name in values if str(name).startswith("_")]
+
+
 def check_clean(value, what: str = "the request") -> None:
     found = problems_in(value)
     if found:

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from .. import policy
 from ..clock import Clock
 from ..definitions.forms import FormCatalog
-from ..definitions.input_limits import check_length, problems_in
+from ..definitions.input_limits import check_length, problems_in, reserved_name_problems
 from ..errors import BadRequest, InvalidData
 from ..policy import Actor, visible_case
 from ..store import process_versions
@@ -56,8 +56,7 @@ def _variable_problems(variables) -> list[dict]:
         return []
     if not isinstance(variables, dict):
         return [{"field": "variables", "message": "expected an object"}]
-    problems = [{"field": f"variables/{name}", "message": "names starting with _ are reserved"}
-                for name in variables if str(name).startswith("_")]
+    problems = reserved_name_problems(variables, "variables")
     problems += [{"field": f"variables/{name}", "message": f"'{name}' is set by casepath at the start"}
                  for name in variables if name in _START_NAMES]
     return problems + problems_in(variables, "variables")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from .. import policy
 from ..clock import Clock
 from ..errors import Conflict, InvalidData
-from ..definitions.input_limits import problems_in
+from ..definitions.input_limits import problems_in, reserved_name_problems
 from ..policy import Actor, visible_case
 from ..runtime.workflow import CaseWorkflow
 from ..store.models import Case, Client
@@ -58,9 +58,7 @@ class IncidentService:
             policy.require(policy.is_admin(actor), "only an administrator may correct a case's data")
             if not isinstance(variables, dict):
                 raise InvalidData("variables must be an object", [{"field": "variables", "message": "expected an object"}])
-            reserved = sorted(name for name in variables if str(name).startswith("_"))
-            problems = [{"field": f"variables/{name}", "message": "names starting with _ are reserved"}
-                        for name in reserved] + problems_in(variables, "variables")
+            problems = reserved_name_problems(variables, "variables") + problems_in(variables, "variables")
             if problems:
                 raise InvalidData("the correction cannot be applied", problems)
         with self.store.transaction() as uow:

@@ -7,7 +7,7 @@ event or an event subprocess's start. A message nothing waits for is refused by 
 """
 from __future__ import annotations
 
-from ..definitions.input_limits import check_length, problems_in
+from ..definitions.input_limits import check_length, problems_in, reserved_name_problems
 from ..errors import Conflict, InvalidData
 from ..policy import Actor, visible_case
 from ..runtime.workflow import CaseWorkflow
@@ -25,8 +25,7 @@ def _check(name, payload) -> None:
     if payload is not None and not isinstance(payload, dict):
         problems.append({"field": "payload", "message": "expected an object"})
     elif payload:
-        problems += [{"field": f"payload/{key}", "message": "names starting with _ are reserved"}
-                     for key in payload if str(key).startswith("_")]
+        problems += reserved_name_problems(payload, "payload")
         problems += problems_in(payload, "payload")
     if problems:
         raise InvalidData("the message cannot be delivered as given", problems)
