@@ -35,3 +35,39 @@ def test_a_plan_the_client_declined_to_sign_says_so_on_the_client_copy(story, br
     spanish = text(browse("carol").get(f"/cases/{rosa.id}/plan?lang=es"))
     assert "Aceptado por" not in spanish
     assert "Decidió no firmar: Agrees with the plan but does not sign papers (el 5 de enero de 2026)." in spanish
+
+
+def test_a_contact_logged_through_its_task_is_corrected_with_its_own_form_and_the_original_stays(story, browse):
+    """NASW (2013), Std 10: every entry is dated and signed and never changes; a correction is a
+    new signed entry pointing at the original. A monitoring contact (the `log_contact` task's form,
+    with whether the person was reached and the next step) is corrected with that form, not the
+    record's own contact note form."""
+    ruth = story()
+    ruth.to_monitoring()
+    ruth.wait("P30D")
+    ruth.do("carol", "log_contact", {"contact_with": "client", "reached": True, "next_step": "continue",
+                                     "note": "Meals arriving on Mondays"})  # no mode: the task's form asks none
+    original = ruth.record("contact")[-1]
+    assert original["bpmn_id"] == "log_contact"
+    carol = browse("carol")
+    form = text(carol.get(f"/cases/{ruth.id}/record/{original['id']}/correct"))
+    assert "Meals arriving on Mondays" in form and "The person was reached" in form and "Next step" in form
+
+    corrected = carol.post(f"/cases/{ruth.id}/record/{original['id']}/correct", {
+        "occurred_at": original["data"]["occurred_at"][:16], "contact_with": "client", "reached": "true",
+        "next_step": "continue", "note": "Meals arriving on weekdays", "reason": "wrong days"})
+    assert corrected.status_code == 302, text(corrected)
+    first, second = ruth.record("contact")[-2:]
+    assert first["id"] == original["id"] and first["data"] == original["data"], "the original stays as it was"
+    assert second["corrects"] == original["id"] and second["bpmn_id"] == "log_contact"
+    assert second["data"]["note"] == "Meals arriving on weekdays" and second["data"]["reached"] is True
+    assert second["data"]["next_step"] == "continue" and second["data"]["correction_reason"] == "wrong days"
+    page = text(carol.get(f"/cases/{ruth.id}"))
+    assert "Meals arriving on Mondays" in page and "Meals arriving on weekdays" in page
+    assert "<dt>The person was reached</dt>" in page
+
+    # A contact note written to the record directly is still corrected with the record's form.
+    direct = ruth.engine.record.add_record_entry(ruth.people["carol"], ruth.id, "contact", {
+        "occurred_at": ruth.clock.now().isoformat(), "contact_with": "family", "mode": "phone",
+        "note": "Daughter called"})
+    assert "mode" in ruth.engine.record.correction_form(ruth.people["carol"], ruth.id, direct["id"])["schema"]["required"]

@@ -40,9 +40,13 @@ ENTRY_KINDS = {
 RULE_ENTRY_FIELDS = ("releases", "revokes_release_to", "goals")
 
 
-def entry_form(kind: str, form_names) -> str | None:
-    """The form an entry of this kind was written with: a direct entry's own form, or the task
-    form a completion's entry is named for (None: the engine's own, e.g. a stage change)."""
+def entry_form(kind: str, form_names, bpmn_id: str | None = None) -> str | None:
+    """The form an entry of this kind was written with: the task form a completion's entry is
+    named for (it has the step's `bpmn_id`), or a direct entry's own form (None: the engine's own,
+    e.g. a stage change). A task's form may share a direct kind's name (the monitoring task's
+    `contact` form and the record's `contact` entry): the step decides which form it was."""
+    if bpmn_id and kind in form_names:
+        return kind
     if kind in ENTRY_KINDS:
         return ENTRY_KINDS[kind].form
     return kind if kind in form_names else None

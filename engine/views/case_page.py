@@ -92,9 +92,9 @@ class CasePages:
                 view["error"]["element_name"] = names.get(element, "a step") if element else None
             view["entry_schemas"], forms = {}, self.views.forms
             for entry in view["timeline"]:
-                form = entry_form(entry["kind"], forms)
-                if form is not None:
-                    view["entry_schemas"].setdefault(entry["kind"], forms.get(form).schema)
+                form = entry["form"] = entry_form(entry["kind"], forms, entry.get("bpmn_id"))
+                if form is not None:  # keyed by form: a task's contact and a direct contact differ
+                    view["entry_schemas"].setdefault(form, forms.get(form).schema)
                 entry["can_correct"] = (form is not None and not entry["corrected_by"]
                                         and policy.may_correct(actor, entry["author"])
                                         and (policy.may_see_sensitive(actor, case) or withhold(entry) == entry))
