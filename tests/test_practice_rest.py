@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from engine.errors import InvalidData
 from tests.support.lifecycle import APPROVE, PLAN
 
 pytestmark = pytest.mark.lifecycle
@@ -71,3 +72,42 @@ def test_a_contact_logged_through_its_task_is_corrected_with_its_own_form_and_th
         "occurred_at": ruth.clock.now().isoformat(), "contact_with": "family", "mode": "phone",
         "note": "Daughter called"})
     assert "mode" in ruth.engine.record.correction_form(ruth.people["carol"], ruth.id, direct["id"])["schema"]["required"]
+
+
+def test_when_the_client_needs_an_interpreter_each_contact_says_who_interpreted_or_why_no_one(story, login):
+    """NASW Standards for Social Work Case Management (2013), Std 4, cultural and linguistic
+    competence: "professional interpreters rather than … family members". Screening says Rosa needs
+    a Spanish interpreter, so a contact with her that does not say who interpreted is refused by
+    name (nothing recorded), as is one where no one did without saying why."""
+    rosa = story(client=ROSA)
+    rosa.screen(interpreter_needed=True, interpreter_language="Spanish")
+    rosa.engage(), rosa.assess(), rosa.plan()
+    rosa.wait("P30D")
+    call = {"contact_with": "client", "mode": "phone", "reached": True, "note": "Meals arriving",
+            "next_step": "continue"}
+    with pytest.raises(InvalidData) as unsaid:
+        rosa.do("carol", "log_contact", call)
+    assert [d["field"] for d in unsaid.value.details] == ["interpreter"]
+    assert "needs an interpreter (Spanish)" in unsaid.value.details[0]["message"]
+    with pytest.raises(InvalidData) as no_reason:
+        rosa.do("carol", "log_contact", {**call, "interpreter": "none"})
+    assert [d["field"] for d in no_reason.value.details] == ["no_interpreter_reason"]
+    assert rosa.record("contact") == [] and "log_contact" in rosa.open_tasks()
+
+    rosa.do("carol", "log_contact", {**call, "interpreter": "professional"})
+    assert rosa.record("contact")[-1]["data"]["interpreter"] == "professional"
+
+    carol = login("carol")
+    note = {"occurred_at": rosa.clock.now().isoformat(), "contact_with": "client", "mode": "in person",
+            "note": "Home visit"}
+    refused = carol.post(f"/api/cases/{rosa.id}/record", json={"kind": "contact", "data": note})
+    assert refused.status_code == 422 and [d["field"] for d in refused.get_json()["error"]["details"]] == ["interpreter"]
+    accepted = carol.post(f"/api/cases/{rosa.id}/record", json={"kind": "contact", "data": {
+        **note, "interpreter": "none", "no_interpreter_reason": "The agency's interpreter was ill; rebooked for Friday"}})
+    assert accepted.status_code == 201
+    # A call to her provider, or one she did not answer, needs no interpreter.
+    provider = carol.post(f"/api/cases/{rosa.id}/record", json={"kind": "contact", "data": {
+        **note, "contact_with": "provider", "note": "Meals on Wheels confirmed weekday delivery"}})
+    assert provider.status_code == 201
+    rosa.wait("P30D")
+    rosa.do("carol", "log_contact", {**call, "reached": False, "note": "No answer"})

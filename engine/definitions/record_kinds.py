@@ -36,8 +36,9 @@ ENTRY_KINDS = {
 }
 
 # Top-level answers the record rules read back from earlier entries (definitions/record_rules.py):
-# releases put on file or taken back, and the plan's goals (closure gives each an outcome).
-RULE_ENTRY_FIELDS = ("releases", "revokes_release_to", "goals")
+# releases put on file or taken back, the plan's goals (closure gives each an outcome), and
+# whether the client needs an interpreter (screening; each contact then says who interpreted).
+RULE_ENTRY_FIELDS = ("releases", "revokes_release_to", "goals", "interpreter_needed")
 
 
 def entry_form(kind: str, form_names, bpmn_id: str | None = None) -> str | None:
