@@ -10,7 +10,7 @@ import re
 import pytest
 
 from engine.errors import InvalidData
-from tests.support.lifecycle import APPROVE, PLAN
+from tests.support.lifecycle import APPROVE, CONTACT, PLAN
 
 pytestmark = pytest.mark.lifecycle
 
@@ -111,3 +111,109 @@ def test_when_the_client_needs_an_interpreter_each_contact_says_who_interpreted_
     assert provider.status_code == 201
     rosa.wait("P30D")
     rosa.do("carol", "log_contact", {**call, "reached": False, "note": "No answer"})
+
+
+MEALS = {"provider": "Meals on Wheels", "service": "home-delivered meals", "rationale": "Cannot cook since the fall"}
+DAY_CENTRE = {"provider": "Riverside Day Centre", "service": "day programme", "rationale": "Lonely at home"}
+
+
+def test_a_referral_without_news_after_two_weeks_becomes_a_follow_up_task_once(story):
+    """NACM Case Management Practice Standards (2017): referral and linkage; "evaluate
+    appropriateness and effectiveness of referrals". Two referrals are made at a contact; the
+    day centre answers within the week, Meals on Wheels does not. Fourteen days on, Carol gets
+    "Follow up the referral to Meals on Wheels" (not one for the day centre), only once, and
+    answers it with the referral's status; nothing more opens after that."""
+    ruth = story()
+    ruth.to_monitoring()
+    ruth.sign_release("Riverside Day Centre")
+    ruth.wait("P30D")  # 4 February
+    ruth.do("carol", "log_contact", {**CONTACT, "referrals": [MEALS, DAY_CENTRE]})
+    referrals = ruth.engine.referrals
+
+    ruth.clock.advance("P5D")
+    ruth.engine.record.add_record_entry(ruth.people["carol"], ruth.id, "referral_status", {
+        "provider": "Riverside Day Centre", "status": "accepted", "on": ruth.clock.now().date().isoformat()})
+    ruth.clock.advance("P8D")  # 17 February: 13 days
+    assert referrals.open_due() == [] and "follow_up_referral" not in ruth.open_tasks()
+
+    ruth.clock.advance("P1D")  # 18 February: two weeks without word from Meals on Wheels
+    opened = referrals.open_due()
+    assert [(o["case_id"], o["provider"]) for o in opened] == [(ruth.id, "Meals on Wheels")]
+    task = ruth.task("follow_up_referral")
+    assert task["name"] == "Follow up the referral to Meals on Wheels" and task["lane"] == "case_manager"
+    shown = ruth.engine.tasks.get_task(ruth.people["carol"], task["id"])
+    assert shown["data"]["provider"] == "Meals on Wheels" and shown["data"]["service"] == "home-delivered meals"
+    assert referrals.open_due() == [], "one follow-up per referral"
+    ruth.clock.advance("P1D")
+    assert referrals.open_due() == [] and ruth.open_tasks().count("follow_up_referral") == 1
+
+    ruth.do("carol", "follow_up_referral", {"provider": "Meals on Wheels", "status": "no_response",
+                                            "on": ruth.clock.now().date().isoformat(),
+                                            "note": "Left a message with intake; call again Friday"})
+    assert "follow_up_referral" not in ruth.open_tasks() and ruth.stage == "monitoring"
+    page = ruth.engine.pages.case_page(ruth.people["carol"], ruth.id)["referrals"]
+    assert {(r["provider"], r["status"], r["follow_up_due"]) for r in page} == {
+        ("Meals on Wheels", "no_response", False), ("Riverside Day Centre", "accepted", False)}
+    ruth.clock.advance("P30D")
+    assert referrals.open_due() == [] and "follow_up_referral" not in ruth.open_tasks()
+
+
+def test_each_referral_gets_its_own_follow_up_while_monitoring_runs_and_none_after(story, monkeypatch):
+    """NACM (2017): evaluate the effectiveness of referrals, each one. Two referrals without news
+    open two follow-ups; when monitoring ends (the client is ready to close) the open ones are
+    withdrawn with the stage, and a referral still without news then opens nothing: the lifecycle
+    no longer waits for it. The scheduler asks at most once an hour."""
+    ruth = story()
+    ruth.to_monitoring()
+    ruth.sign_release("Riverside Day Centre")
+    ruth.wait("P30D")
+    ruth.do("carol", "log_contact", {**CONTACT, "referrals": [MEALS, DAY_CENTRE]})
+    ruth.clock.advance("P14D")
+    opened = ruth.engine.referrals.open_if_due()
+    assert sorted(o["provider"] for o in opened) == ["Meals on Wheels", "Riverside Day Centre"]
+    names = sorted(t["name"] for t in ruth.refresh()["tasks"] if t["bpmn_id"] == "follow_up_referral")
+    assert names == ["Follow up the referral to Meals on Wheels", "Follow up the referral to Riverside Day Centre"]
+
+    asked = []
+    monkeypatch.setattr(ruth.engine.referrals, "open_due", lambda: asked.append(1) or [])
+    ruth.clock.advance("PT30M")
+    assert ruth.engine.referrals.open_if_due() == [] and asked == [], "the same hour: not asked again"
+    ruth.clock.advance("PT1H")
+    ruth.engine.referrals.open_if_due()
+    assert asked == [1]
+    monkeypatch.undo()
+
+    follow_up = next(t for t in ruth.refresh()["tasks"] if t["name"].endswith("Riverside Day Centre"))
+    ruth.engine.tasks.complete(ruth.people["carol"], follow_up["id"], {
+        "provider": "Riverside Day Centre", "status": "service_started", "on": ruth.clock.now().date().isoformat()})
+    ruth.wait("P16D")  # 6 March: the next monthly contact; Ruth is ready to close
+    ruth.do("carol", "log_contact", {**CONTACT, "next_step": "close"})
+    assert ruth.stage != "monitoring" and "follow_up_referral" not in ruth.open_tasks()
+    audit = ruth.engine.record.audit(ruth.people["sam"], ruth.id)
+    assert [e["kind"] for e in audit].count("referral_follow_up_opened") == 2
+    ruth.engine.record.add_record_entry(ruth.people["carol"], ruth.id, "referral_status", {
+        "provider": "Meals on Wheels", "status": "no_response", "on": ruth.clock.now().date().isoformat()})
+    ruth.clock.advance("P30D")
+    assert ruth.engine.referrals.open_due() == []
+
+
+def test_the_agency_sets_how_long_a_referral_may_go_without_news(story):
+    """NACM (2017): evaluate the effectiveness of referrals, on the agency's schedule:
+    CASEPATH_REFERRAL_FOLLOW_UP_DAYS (14 unless it says otherwise)."""
+    from web.config import ConfigError, Settings
+
+    assert Settings.from_environment({}).referral_follow_up_days == 14
+    assert Settings.from_environment({"CASEPATH_REFERRAL_FOLLOW_UP_DAYS": "7"}).referral_follow_up_days == 7
+    for wrong in ("0", "a week", "-3"):
+        with pytest.raises(ConfigError, match="CASEPATH_REFERRAL_FOLLOW_UP_DAYS"):
+            Settings.from_environment({"CASEPATH_REFERRAL_FOLLOW_UP_DAYS": wrong})
+
+    ruth = story()
+    ruth.engine.referrals.follow_up_days = 7
+    ruth.to_monitoring()
+    ruth.wait("P30D")
+    ruth.do("carol", "log_contact", {**CONTACT, "referrals": [MEALS]})
+    ruth.clock.advance("P6D")
+    assert ruth.engine.referrals.open_due() == []
+    ruth.clock.advance("P1D")
+    assert [o["provider"] for o in ruth.engine.referrals.open_due()] == ["Meals on Wheels"]
