@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from engine import scheduler
 from engine.errors import InvalidData
 from tests.support.lifecycle import APPROVE, CONTACT, PLAN
 
@@ -216,4 +217,5 @@ def test_the_agency_sets_how_long_a_referral_may_go_without_news(story):
     ruth.clock.advance("P6D")
     assert ruth.engine.referrals.open_due() == []
     ruth.clock.advance("P1D")
-    assert [o["provider"] for o in ruth.engine.referrals.open_due()] == ["Meals on Wheels"]
+    scheduler._job(ruth.engine)  # the scheduler's poll asks
+    assert ruth.task("follow_up_referral")["name"] == "Follow up the referral to Meals on Wheels"
