@@ -11,6 +11,7 @@
     engine.incidents.retry(actor, case_id)       engine.messages.deliver(actor, case_id, name, payload)
     engine.programs.add(actor, name, process)     engine.exports.export(actor, case_id, 'fhir', recipient)
     engine.quality.draw_if_due()                  engine.retention.due(actor)
+    engine.referrals.open_if_due()
 
 Each service is handed its collaborators here; none reaches into another's insides.
 """
@@ -23,6 +24,7 @@ from .clock import Clock
 from .definitions.catalog import ProcessCatalog
 from .definitions.forms import FormCatalog
 from .definitions.loader import DEFAULT_MAX_FILE_BYTES
+from .definitions.referral_status import REFERRAL_FOLLOW_UP_DAYS
 from .definitions.scripting import restricted_script_engine
 from .definitions.timeliness import DEFAULT_NOTE_DEADLINE_DAYS
 from .definitions.timer_checks import DEFAULT_TIMER_MINIMUM
@@ -38,6 +40,7 @@ from .services.messages import MessageService
 from .services.programs import ProgramService
 from .services.process_models import ProcessModelService
 from .services.record import RecordService
+from .services.referral_follow_up import ReferralFollowUpService
 from .services.quality_review import QualityReviewService
 from .services.quality_sample import DEFAULT_SAMPLE_SIZE
 from .services.retention import RetentionService
@@ -60,7 +63,8 @@ class CaseEngine:
                  password_hasher: PasswordHasher | None = None, timer_minimum: str | None = None,
                  script_time_limit: float | None = None, caseload_limit: float | None = DEFAULT_CASELOAD_LIMIT,
                  review_sample_size: int = DEFAULT_SAMPLE_SIZE, review_seed: str | None = None,
-                 note_deadline_days: int = DEFAULT_NOTE_DEADLINE_DAYS):
+                 note_deadline_days: int = DEFAULT_NOTE_DEADLINE_DAYS,
+                 referral_follow_up_days: int = REFERRAL_FOLLOW_UP_DAYS):
         install_spiff_clock()
         self.clock = clock
         self.forms = forms
@@ -86,13 +90,15 @@ class CaseEngine:
         self.timers = TimerService(self.store, runner, clock)
         self.designer = DesignerService(self.store, catalog, self.processes, runner, clock)
         self.simulation = SimulationService(self.store, catalog, forms, script_engine, clock)
-        self.pages = CasePages(self.store, runner, case_views, clock, note_deadline_days)
+        self.pages = CasePages(self.store, runner, case_views, clock, note_deadline_days, referral_follow_up_days)
         self.dashboard = Dashboard(self.store, clock, caseload_limit, forms, note_deadline_days)
         self.exports = ExportService(self.store, runner, clock)
         self.measures = Measures(self.store, forms, clock)
         self.retention = RetentionService(self.store, clock)
         # The monthly quality review's draw (AAA quality review; NASW Std 9): review_seed fixes it.
         self.quality = QualityReviewService(self.store, runner, clock, review_sample_size, review_seed)
+        # NACM (2017): a referral without a status after referral_follow_up_days gets a follow-up task.
+        self.referrals = ReferralFollowUpService(self.store, runner, forms, clock, referral_follow_up_days)
 
     @property
     def sessions(self) -> sessionmaker[Session]:

@@ -1,5 +1,6 @@
 """The timer poller: an APScheduler job that fires due timers every few seconds, and draws
-the month's quality review on the first poll of each month (engine/services/quality_review.py).
+the month's quality review on the first poll of each month (engine/services/quality_review.py),
+and opens follow-ups for referrals without news once an hour (engine/services/referral_follow_up.py).
 
 A poll interval of a few seconds bounds how late a timer fires; timers that
 fell due while nothing ran are found by the first poll after a restart,
@@ -29,6 +30,12 @@ def _job(engine) -> None:
             log.info("quality review of %s: %d case(s) drawn", drawn["month"], len(drawn["reviews"]))
     except Exception:
         log.exception("quality review draw failed")
+    try:  # NACM (2017): referrals without news get a follow-up task (hourly; engine/services/referral_follow_up.py)
+        opened = engine.referrals.open_if_due()
+        if opened:
+            log.info("%d referral follow-up(s) opened", len(opened))
+    except Exception:
+        log.exception("referral follow-up check failed")
 
 
 def _add_job(scheduler, engine, poll_seconds: float) -> None:

@@ -31,7 +31,8 @@ def build_engine(settings: Settings) -> CaseEngine:
                       max_file_bytes=settings.max_upload_bytes, timer_minimum=settings.timer_minimum,
                       script_time_limit=settings.script_time_limit, caseload_limit=settings.caseload_limit,
                       review_sample_size=settings.review_sample_size, review_seed=settings.review_seed,
-                      note_deadline_days=settings.note_deadline_days)
+                      note_deadline_days=settings.note_deadline_days,
+                      referral_follow_up_days=settings.referral_follow_up_days)
 
 
 def create_app(overrides: dict | None = None, engine: CaseEngine | None = None) -> Flask:

@@ -36,6 +36,7 @@ class Settings:
     review_sample_size: int = 2  # cases per case manager in each month's quality review (AAA quality review)
     review_seed: str | None = None  # a fixed seed makes the draw repeatable (demos, tests)
     note_deadline_days: int = 3
+    referral_follow_up_days: int = 14  # days a referral may go without a status (NACM 2017)
     start_scheduler: bool = True
     db_pool_size: int = 9  # connections kept per process: serve's threads (8) and the timer poller
 
@@ -68,6 +69,7 @@ class Settings:
             script_time_limit=_seconds(env, "CASEPATH_SCRIPT_TIME_LIMIT", 1.0),
             caseload_limit=_caseload_limit(env.get("CASEPATH_CASELOAD_LIMIT")),
             note_deadline_days=_note_deadline_days(env.get("CASEPATH_NOTE_DEADLINE_DAYS")),
+            referral_follow_up_days=_referral_follow_up_days(env.get("CASEPATH_REFERRAL_FOLLOW_UP_DAYS")),
             db_pool_size=int(env.get("CASEPATH_DB_POOL_SIZE", "9")),
             review_sample_size=_sample_size(env.get("CASEPATH_REVIEW_SAMPLE_SIZE")),
             review_seed=env.get("CASEPATH_REVIEW_SEED") or None,
@@ -115,6 +117,16 @@ def _note_deadline_days(text: str | None) -> int:
     if value < 0:
         raise ConfigError(f"CASEPATH_NOTE_DEADLINE_DAYS must be a whole number of working days (0 or more), not {text!r}")
     return value
+
+
+def _referral_follow_up_days(text: str | None) -> int:
+    """Days a referral may go without a status before its follow-up task opens (NACM 2017:
+    evaluate the appropriateness and effectiveness of referrals)."""
+    if not text:
+        return 14
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ConfigError(f"CASEPATH_REFERRAL_FOLLOW_UP_DAYS must be a whole number of days above 0, not {text!r}")
+    return int(text)
 
 
 def _seconds(env: dict, name: str, default: float) -> float:

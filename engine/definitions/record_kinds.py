@@ -36,13 +36,18 @@ ENTRY_KINDS = {
 }
 
 # Top-level answers the record rules read back from earlier entries (definitions/record_rules.py):
-# releases put on file or taken back, and the plan's goals (closure gives each an outcome).
-RULE_ENTRY_FIELDS = ("releases", "revokes_release_to", "goals")
+# releases put on file or taken back, the plan's goals (closure gives each an outcome), and
+# whether the client needs an interpreter (screening; each contact then says who interpreted).
+RULE_ENTRY_FIELDS = ("releases", "revokes_release_to", "goals", "interpreter_needed")
 
 
-def entry_form(kind: str, form_names) -> str | None:
-    """The form an entry of this kind was written with: a direct entry's own form, or the task
-    form a completion's entry is named for (None: the engine's own, e.g. a stage change)."""
+def entry_form(kind: str, form_names, bpmn_id: str | None = None) -> str | None:
+    """The form an entry of this kind was written with: the task form a completion's entry is
+    named for (it has the step's `bpmn_id`), or a direct entry's own form (None: the engine's own,
+    e.g. a stage change). A task's form may share a direct kind's name (the monitoring task's
+    `contact` form and the record's `contact` entry): the step decides which form it was."""
+    if bpmn_id and kind in form_names:
+        return kind
     if kind in ENTRY_KINDS:
         return ENTRY_KINDS[kind].form
     return kind if kind in form_names else None

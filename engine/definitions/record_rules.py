@@ -10,21 +10,27 @@ They read the case record, so they live in the engine, not in the forms:
 - every participant in a service plan holds at least one task (Encyclopedia of
   Social Work, the written service contract);
 - closure gives an outcome for every goal of the plan (NACM 2017: the closure
-  summary; definitions/goal_progress.py).
+  summary; definitions/goal_progress.py);
+- when screening says the client needs an interpreter, a contact in which the client
+  was reached says who interpreted (`interpreter`), and why no one did when none did
+  (`no_interpreter_reason`) (NASW 2013 Std 4: "professional interpreters rather than
+  family members"; definitions/interpreting.py).
 Keys are conventions any agency form may use: `referrals`, `participants` with
 `tasks`, `releases` (which puts releases on file), `revokes_release_to` (the
 recipient whose releases the client takes back), `receiving_provider` (a transfer),
-and `referred_to` (the client was sent to another provider; the case page lists it
-with the referrals).
+`referred_to` (the client was sent to another provider; the case page lists it
+with the referrals), and at contacts `contact_with`, `reached`, `interpreter` and
+`no_interpreter_reason`.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from . import goal_progress
+from . import goal_progress, interpreting
 
 # The answers these rules read; a form with none of them is not checked (and the record not read).
-RULE_FIELDS = ("referrals", "participants", "releases", "receiving_provider", "revokes_release_to", "goal_outcomes")
+RULE_FIELDS = ("referrals", "participants", "releases", "receiving_provider", "revokes_release_to", "goal_outcomes",
+               "contact_with")
 
 
 def applies_to(data: dict) -> bool:
@@ -116,6 +122,26 @@ def _revocation_problems(data: dict, releases: list[dict], today: date) -> list[
     return found
 
 
+def _interpreter_problems(data: dict, entries: list[dict]) -> list[dict]:
+    """NASW (2013) Std 4: at a contact with a client who needs an interpreter, who interpreted
+    (a professional or a family member) or, if no one did, why not."""
+    if data.get("contact_with") != "client" or data.get("reached") is False:
+        return []  # the need is the client's; a call nobody answered was interpreted by no one
+    need = interpreting.need(entries)
+    if not need or not need["needed"]:
+        return []
+    language = f" ({need['language']})" if need.get("language") else ""
+    if not data.get("interpreter"):
+        return [{"field": "interpreter", "message": f"screening says the client needs an interpreter{language}; "
+                 "say who interpreted at this contact (a professional interpreter, a family member) or none"}]
+    reason = data.get("no_interpreter_reason")
+    if data["interpreter"] == "none" and not (isinstance(reason, str) and reason.strip()):
+        return [{"field": "no_interpreter_reason", "message": f"the client needs an interpreter{language} and "
+                 "none interpreted at this contact; say why (NASW Std 4: professional interpreters rather than "
+                 "family members)"}]
+    return []
+
+
 def _participant_problems(participants: list, tasks: list) -> list[dict]:
     holders = {_key(t.get("responsible", "")) for t in tasks or []}
     return [{"field": f"participants/{i}",
@@ -144,4 +170,6 @@ def problems(data: dict, entries: list[dict], today: date) -> list[dict]:
         found += _participant_problems(data["participants"], data.get("tasks"))
     if isinstance(data.get("goal_outcomes"), list):
         found += goal_progress.outcome_problems(data["goal_outcomes"], entries)
+    if data.get("contact_with"):
+        found += _interpreter_problems(data, entries)
     return found

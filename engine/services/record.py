@@ -37,8 +37,8 @@ class RecordService:
         # NASW Std 10: working days (Mon-Fri) after a contact within which its note is signed.
         self.note_deadline_days = note_deadline_days
 
-    def form_of(self, kind: str) -> str | None:
-        return entry_form(kind, self.forms)
+    def form_of(self, kind: str, bpmn_id: str | None = None) -> str | None:
+        return entry_form(kind, self.forms, bpmn_id)
 
     def entry_forms(self, actor: Actor) -> list[dict]:
         """The entries this person may add to a record, each with its form (for the case page)."""
@@ -57,7 +57,7 @@ class RecordService:
             if not policy.may_see_sensitive(actor, case) and withhold(view) != view:
                 raise Forbidden("this entry holds details you may not read; its case manager or a "
                                 "supervisor can correct it")
-            form = self.forms.get(self.form_of(original.kind))
+            form = self.forms.get(self.form_of(original.kind, original.bpmn_id))
             data = {k: v for k, v in (view["data"] or {}).items() if k != "correction_reason"}
             return {"entry": {**view, "data": data}, "schema": form.schema, "ui_schema": form.ui_schema}
 
@@ -73,7 +73,7 @@ class RecordService:
         if corrected_already:
             raise Conflict(f"entry {entry_id} was already corrected by entry {corrected_already}; "
                            f"correct that one instead")
-        if need_form and self.form_of(original.kind) is None:
+        if need_form and self.form_of(original.kind, original.bpmn_id) is None:
             raise Conflict(f"entry {entry_id} was written by casepath itself and has no form to correct")
         return original
 
@@ -155,7 +155,7 @@ class RecordService:
         with self.store.transaction() as uow:
             visible_case(uow, actor, case_id)
             original = self._correctable(uow, actor, case_id, entry_id, need_form=False)
-            self.forms.validate(self.form_of(original.kind), data)
+            self.forms.validate(self.form_of(original.kind, original.bpmn_id), data)
             self._check_time_of_contact(data)
             entry = uow.record(case_id, original.kind, f"Correction: {original.title}"[:300], actor.username,
                                {**data, "correction_reason": reason.strip()}, original.bpmn_id,

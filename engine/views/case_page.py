@@ -51,8 +51,10 @@ def _defines_process(content: str, model_id: str) -> bool:
 
 class CasePages:
     def __init__(self, store: Store, runner: CaseRunner, views: CaseViews, clock: Clock,
-                 note_deadline_days: int = timeliness.DEFAULT_NOTE_DEADLINE_DAYS):
+                 note_deadline_days: int = timeliness.DEFAULT_NOTE_DEADLINE_DAYS,
+                 referral_follow_up_days: int = referral_status.REFERRAL_FOLLOW_UP_DAYS):
         self.store = store
+        self.referral_follow_up_days = referral_follow_up_days
         self.runner = runner
         self.views = views
         self.clock = clock
@@ -79,7 +81,8 @@ class CasePages:
             view["interpreting"] = interpreting.summary(entries)
             view["progress"] = stage_progress(case.stage)
             view["plan"] = current_plan(entries, self.purposes(uow, case.process_version_id))
-            view["referrals"] = referral_status.with_status(_referrals(entries), entries, self.clock.now().date())
+            view["referrals"] = referral_status.with_status(referral_status.referrals_made(entries), entries,
+                                                          self.clock.now().date(), self.referral_follow_up_days)
             view["goals"] = goal_progress.goal_statuses(entries)
             view["can_read_audit"] = policy.may_read_audit(actor)
             names = self.runner.element_names(uow.session, case.process_version_id)
@@ -92,9 +95,9 @@ class CasePages:
                 view["error"]["element_name"] = names.get(element, "a step") if element else None
             view["entry_schemas"], forms = {}, self.views.forms
             for entry in view["timeline"]:
-                form = entry_form(entry["kind"], forms)
-                if form is not None:
-                    view["entry_schemas"].setdefault(entry["kind"], forms.get(form).schema)
+                form = entry["form"] = entry_form(entry["kind"], forms, entry.get("bpmn_id"))
+                if form is not None:  # keyed by form: a task's contact and a direct contact differ
+                    view["entry_schemas"].setdefault(form, forms.get(form).schema)
                 entry["can_correct"] = (form is not None and not entry["corrected_by"]
                                         and policy.may_correct(actor, entry["author"])
                                         and (policy.may_see_sensitive(actor, case) or withhold(entry) == entry))
@@ -192,21 +195,6 @@ def current_plan(entries: list[dict], purposes: dict[str, str]) -> dict | None:
     if decision:
         status = "approved" if decision["data"].get("decision") == "approve" else "returned for revision"
     return {**plan, "status": status, "decision": decision}
-
-
-def _referrals(entries: list[dict]) -> list[dict]:
-    """Referrals made, from the form conventions of definitions/record_rules.py: a `referrals`
-    list, or `referred_to` (a client sent to another provider instead of served here)."""
-    found = []
-    for entry in entries:
-        data = entry.get("data") or {}
-        for referral in data.get("referrals") or []:
-            if isinstance(referral, dict):
-                found.append({**referral, "made_on": entry["recorded_at"], "by": entry["author"]})
-        if isinstance(data.get("referred_to"), str) and data["referred_to"]:
-            found.append({"provider": data["referred_to"], "service": "referral elsewhere (not eligible)",
-                          "rationale": data.get("notes", ""), "made_on": entry["recorded_at"], "by": entry["author"]})
-    return list(reversed(found))
 
 
 def _representatives(entries: list[dict]) -> list[dict]:
