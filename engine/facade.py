@@ -11,6 +11,7 @@
     engine.incidents.retry(actor, case_id)       engine.messages.deliver(actor, case_id, name, payload)
     engine.programs.add(actor, name, process)     engine.exports.export(actor, case_id, 'fhir', recipient)
     engine.quality.draw_if_due()                  engine.retention.due(actor)
+    engine.supervision.open_if_due()
 
 Each service is handed its collaborators here; none reaches into another's insides.
 """
@@ -40,6 +41,7 @@ from .services.process_models import ProcessModelService
 from .services.record import RecordService
 from .services.quality_review import QualityReviewService
 from .services.quality_sample import DEFAULT_SAMPLE_SIZE
+from .services.supervision import SupervisionService
 from .services.retention import RetentionService
 from .services.runner import CaseRunner
 from .services.simulation import SimulationService
@@ -93,6 +95,8 @@ class CaseEngine:
         self.retention = RetentionService(self.store, clock)
         # The monthly quality review's draw (AAA quality review; NASW Std 9): review_seed fixes it.
         self.quality = QualityReviewService(self.store, runner, clock, review_sample_size, review_seed)
+        # Each case manager's monthly supervision session (NASW Std 11 and 12).
+        self.supervision = SupervisionService(self.store, runner, clock)
 
     @property
     def sessions(self) -> sessionmaker[Session]:

@@ -1,5 +1,6 @@
 """The timer poller: an APScheduler job that fires due timers every few seconds, and draws
-the month's quality review on the first poll of each month (engine/services/quality_review.py).
+the month's quality review and opens each case manager's supervision session on the first poll of
+each month (engine/services/quality_review.py, engine/services/supervision.py).
 
 A poll interval of a few seconds bounds how late a timer fires; timers that
 fell due while nothing ran are found by the first poll after a restart,
@@ -29,6 +30,12 @@ def _job(engine) -> None:
             log.info("quality review of %s: %d case(s) drawn", drawn["month"], len(drawn["reviews"]))
     except Exception:
         log.exception("quality review draw failed")
+    try:  # the supervision cadence (NASW Std 11): each case manager's session of the month, once
+        opened = engine.supervision.open_if_due()
+        if opened:
+            log.info("supervision of %s: %d session(s) opened", opened["month"], len(opened["sessions"]))
+    except Exception:
+        log.exception("opening supervision sessions failed")
 
 
 def _add_job(scheduler, engine, poll_seconds: float) -> None:

@@ -141,7 +141,7 @@ class InboxService:
         with self.store.transaction() as uow:
             session = uow.session
             base = (select(HumanTask.id).join(Case, Case.id == HumanTask.case_id)
-                    .join(Client, Client.id == Case.client_id).where(HumanTask.state == "open"))
+                    .outerjoin(Client, Client.id == Case.client_id).where(HumanTask.state == "open"))
             clauses = {tab: _tab_clause(actor, tab, today) for tab in tabs_for(actor)}
             counts = {tab: session.scalar(select(func.count()).select_from(HumanTask)
                                           .join(Case, Case.id == HumanTask.case_id)

@@ -81,7 +81,10 @@ DOCUMENT = {
                 "kind": {"type": "string"}, "due_at": {"type": "string"},
                 "purpose": {"type": ["string", "null"]}}},
             "CaseSummary": {"type": "object", "properties": {
-                "id": {"type": "integer"}, "client": _ref("Client"), "stage": {"type": "string", "enum": list(STAGES)},
+                "id": {"type": "integer"},
+                "client": {"oneOf": [_ref("Client"), {"type": "null"}],
+                           "description": "null for a supervision session: a case about a case manager (NASW Std 11)"},
+                "stage": {"type": "string", "enum": list(STAGES)},
                 "status": {"type": "string", "enum": ["active", "completed", "error"]},
                 "program": {"type": ["string", "null"]}, "team": {"type": ["string", "null"]},
                 "case_manager": {"type": ["string", "null"]}, "supervisor": {"type": ["string", "null"]},
