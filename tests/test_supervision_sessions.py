@@ -32,7 +32,7 @@ def _sessions(engine, month: str) -> dict[str, int]:
         return {row.worker.username: row.session_case_id for row in rows}
 
 
-def test_a_month_of_supervision(case_engine, people, clock, browse):
+def test_a_month_of_supervision(case_engine, people, clock, browse, login):
     """NASW Std 11: one session per case manager per month, however often the scheduler polls;
     the supervisor holds it, the case manager signs that she read the notes."""
     engine = case_engine
@@ -69,6 +69,9 @@ def test_a_month_of_supervision(case_engine, people, clock, browse):
     assert page.status_code == 200
     assert "The supervision session of 2026-02 with carol" in page.get_data(as_text=True)
     assert browse("sam").get(f"/tasks/{hold['id']}").status_code == 200
+    api = login("sam")
+    assert api.get(f"/api/cases/{session_id}").get_json()["client"] is None
+    assert any(t["case_id"] == session_id for t in api.get("/api/tasks?scope=available").get_json())
 
     # Sam holds it; carol acknowledges the notes; the record keeps both, signed.
     clock.advance("P1D")
@@ -92,7 +95,7 @@ def test_a_month_of_supervision(case_engine, people, clock, browse):
     board = engine.dashboard.dashboard(people["sam"])
     carol = next(w for w in board["workers"] if w["username"] == "carol")
     assert carol["cases"] == 1
-    assert browse("sam").get(f"/cases/{session_id}/export?format=json").status_code in (400, 404)
+    assert browse("sam").get(f"/cases/{session_id}/export?format=json").status_code == 400
     assert browse("sam").get("/cases").status_code == 200
     with engine.store.reading() as uow:
         opened = list(uow.session.scalars(select(AuditEvent).where(AuditEvent.kind == "supervision_sessions_opened")))
@@ -119,3 +122,34 @@ def test_casepath_supervision_open_opens_what_is_missing(lifecycle_app, case_eng
     assert again.exit_code == 0 and "0 session(s) opened" in again.output
     bad = runner.invoke(supervision_open_command, ["--month", "March"])
     assert bad.exit_code == 1 and "month must look like 2026-05" in bad.output
+
+
+def test_two_pollers_at_once_open_one_session_per_case_manager(case_engine, people):
+    """Several `casepath worker`s poll one database: (month, worker) is unique, so each month
+    still opens one session per case manager (NASW Std 11), and no half-opened case is left."""
+    import threading
+
+    from engine.policy import operator
+    from engine.store.models import Case
+
+    for month in ("2026-04", "2026-05", "2026-06"):
+        barrier = threading.Barrier(2)
+        failures = []
+
+        def poll():
+            barrier.wait()
+            try:
+                case_engine.supervision.open(operator("engine"), month)
+            except Exception as exc:  # noqa: BLE001 - the test reports whatever went wrong
+                failures.append(repr(exc))
+
+        threads = [threading.Thread(target=poll) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert failures == []
+        assert sorted(_sessions(case_engine, month)) == ["carol", "cody", "olga"]
+    with case_engine.store.reading() as uow:
+        cases = list(uow.session.scalars(select(Case.id).where(Case.stage == "supervision")))
+    assert len(cases) == 9
