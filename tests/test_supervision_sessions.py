@@ -45,6 +45,8 @@ def test_a_month_of_supervision(case_engine, people, clock, browse, login):
     january = _sessions(engine, "2026-01")
     assert sorted(january) == ["carol", "cody", "olga"]
     assert engine.supervision.open_if_due() is None
+    olgas = engine.cases.get_case(people["seth"], january["olga"])  # team south has one supervisor: his
+    assert olgas["supervisor"] == "seth" and [t["assignee"] for t in olgas["tasks"]] == ["seth"]
 
     # February: new sessions, one each; olga has left the agency and gets none.
     with engine.store.transaction() as uow:
@@ -97,6 +99,13 @@ def test_a_month_of_supervision(case_engine, people, clock, browse, login):
     assert carol["cases"] == 1
     assert browse("sam").get(f"/cases/{session_id}/export?format=json").status_code == 400
     assert browse("sam").get("/cases").status_code == 200
+    pages = {path: browse("sam").get(f"/cases/{session_id}{path}").status_code
+             for path in ("/access", "/diagram.bpmn", "/plan")}
+    assert pages == {"/access": 200, "/diagram.bpmn": 200, "/plan": 404}  # no service plan: no client's copy
+    api = login("sam")  # a day on: a new token
+    for path in ("/timeline", "/access", "/audit"):
+        assert api.get(f"/api/cases/{session_id}{path}").status_code == 200
+    assert api.get(f"/api/cases/{session_id}/export").status_code == 400
     with engine.store.reading() as uow:
         opened = list(uow.session.scalars(select(AuditEvent).where(AuditEvent.kind == "supervision_sessions_opened")))
     assert [e.data["month"] for e in opened] == ["2026-01", "2026-02"]
