@@ -67,6 +67,11 @@ def test_a_month_of_supervision(case_engine, people, clock, browse, login):
     assert hold["lane"] == "supervisor" and hold["assignee"] is None  # north has two supervisors: either claims
     inbox = browse("sam").get("/inbox?tab=team").get_data(as_text=True)
     assert "Hold the monthly supervision session" in inbox and "Supervision: carol" in inbox
+    # The inbox's "Client or case number" filter finds a session by its worker, or every session.
+    by_worker = browse("sam").get("/inbox?tab=team&client=carol").get_data(as_text=True)
+    assert "Supervision: carol" in by_worker and "Supervision: cody" not in by_worker
+    every = browse("sam").get("/inbox?tab=team&client=supervision").get_data(as_text=True)
+    assert "Supervision: carol" in every and "Supervision: cody" in every
     page = browse("sam").get(f"/cases/{session_id}")
     assert page.status_code == 200
     assert "The supervision session of 2026-02 with carol" in page.get_data(as_text=True)

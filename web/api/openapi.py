@@ -362,7 +362,7 @@ DOCUMENT = {
             params=[_query("tab", {"type": "string"},
                            "the tab; default: approvals for supervisors, else todo (mine and available together)"),
                     _query("stage", {"type": "string"}, "case stage"), _query("task", {"type": "string"}, "BPMN id"),
-                    _query("client", {"type": "string"}, "client name or case number"),
+                    _query("client", {"type": "string"}, "client name or case number; a supervision session by its case manager, or \"supervision\" for every session"),
                     _query("due", {"type": "string", "enum": ["overdue", "soon", "later", "none"]}, "due filter"),
                     _query("sort", {"type": "string", "enum": ["due", "created", "client", "stage", "case"]},
                            "order")], tag="tasks")},
