@@ -12,6 +12,7 @@
     engine.programs.add(actor, name, process)     engine.exports.export(actor, case_id, 'fhir', recipient)
     engine.quality.draw_if_due()                  engine.retention.due(actor)
     engine.referrals.open_if_due()
+    engine.supervision.open_if_due()
 
 Each service is handed its collaborators here; none reaches into another's insides.
 """
@@ -43,6 +44,7 @@ from .services.record import RecordService
 from .services.referral_follow_up import ReferralFollowUpService
 from .services.quality_review import QualityReviewService
 from .services.quality_sample import DEFAULT_SAMPLE_SIZE
+from .services.supervision import SupervisionService
 from .services.retention import RetentionService
 from .services.runner import CaseRunner
 from .services.simulation import SimulationService
@@ -99,6 +101,8 @@ class CaseEngine:
         self.quality = QualityReviewService(self.store, runner, clock, review_sample_size, review_seed)
         # NACM (2017): a referral without a status after referral_follow_up_days gets a follow-up task.
         self.referrals = ReferralFollowUpService(self.store, runner, forms, clock, referral_follow_up_days)
+        # Each case manager's monthly supervision session (NASW Std 11 and 12).
+        self.supervision = SupervisionService(self.store, runner, clock)
 
     @property
     def sessions(self) -> sessionmaker[Session]:

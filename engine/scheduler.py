@@ -1,6 +1,7 @@
 """The timer poller: an APScheduler job that fires due timers every few seconds, and draws
-the month's quality review on the first poll of each month (engine/services/quality_review.py),
-and opens follow-ups for referrals without news once an hour (engine/services/referral_follow_up.py).
+the month's quality review and opens each case manager's supervision session on the first poll of
+each month (engine/services/quality_review.py, engine/services/supervision.py), and opens
+follow-ups for referrals without news once an hour (engine/services/referral_follow_up.py).
 
 A poll interval of a few seconds bounds how late a timer fires; timers that
 fell due while nothing ran are found by the first poll after a restart,
@@ -36,6 +37,12 @@ def _job(engine) -> None:
             log.info("%d referral follow-up(s) opened", len(opened))
     except Exception:
         log.exception("referral follow-up check failed")
+    try:  # the supervision cadence (NASW Std 11): each case manager's session of the month, once
+        opened = engine.supervision.open_if_due()
+        if opened:
+            log.info("supervision of %s: %d session(s) opened", opened["month"], len(opened["sessions"]))
+    except Exception:
+        log.exception("opening supervision sessions failed")
 
 
 def _add_job(scheduler, engine, poll_seconds: float) -> None:

@@ -7,7 +7,7 @@ ROLES = ("admin", "supervisor", "case_manager", "intake")
 STAGES = (
     "screening", "engagement", "assessment", "planning", "monitoring",
     "transition", "closure", "follow_up", "closed", "ineligible", "withdrawn",
-    "quality_review",
+    "quality_review", "supervision",
 )
 # Stages at which the case counts as closed (follow-up after closure still runs on it).
 CLOSED_STAGES = ("follow_up", "closed", "ineligible", "withdrawn")
@@ -15,6 +15,12 @@ CLOSED_STAGES = ("follow_up", "closed", "ineligible", "withdrawn")
 # review; NASW Std 9) runs as a case of its own, for the drawn case's client, and is no one's
 # caseload, no case opened or closed in the measures, and no step of the case-management cycle.
 REVIEW_STAGES = ("quality_review",)
+# The monthly supervision session (NASW 2013 Std 11, workload sustainability, and Std 12,
+# professional development and competence) runs as a case about a case manager, with no client.
+SUPERVISION_STAGES = ("supervision",)
+# Oversight: work about the casework, not casework. None of it is anyone's caseload, a case opened
+# or closed in the measures, a case a quality review draws, or a step of the case-management cycle.
+OVERSIGHT_STAGES = REVIEW_STAGES + SUPERVISION_STAGES
 
 # NACM Case Management Practice Standards (2017): the assessment domains, in the forms' field names.
 ASSESSMENT_DOMAINS = (

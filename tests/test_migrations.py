@@ -14,3 +14,43 @@ def test_migrations_match_the_models_and_rerun_cleanly(db_engine):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_upgrading_a_database_with_cases_keeps_them(database_url, clock):
+    """0011 lets a case have no client (a supervision session, NASW Std 11): SQLite rebuilds the
+    cases table for it. A database with cases, tasks and a signed record upgrades with all of it
+    kept (dropping the old table must not cascade into its children) and foreign keys enforced
+    again afterwards."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from engine.definitions.forms import FormCatalog
+    from engine.facade import CaseEngine
+    from engine.policy import operator
+    from engine.store.db import alembic_config, make_engine, session_factory
+    from tests.support.paths import TESTS
+    from tests.support.people import ADULT, CHEAP_HASHING
+
+    db = make_engine(database_url)
+    try:
+        command.upgrade(alembic_config(db), "0010")
+        engine = CaseEngine(session_factory(db), clock, FormCatalog(TESTS / "forms"), case_process="plan_approval",
+                            password_hasher=CHEAP_HASHING)
+        engine.processes.deploy_path(operator("ada"), TESTS / "processes")
+        carol = engine.identity.add_user("carol", "correct-horse-battery", ["case_manager"], "north")
+        case = engine.cases.open_case(carol, ADULT)
+        tables = ("cases", "workflow_states", "human_tasks", "audit_events", "record_entries")
+
+        def counts():
+            with db.connect() as connection:
+                return {t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
+
+        before = counts()
+        upgrade(db)
+        assert counts() == before
+        assert engine.cases.get_case(carol, case["id"])["client"]["last_name"] == ADULT["last_name"]
+        if db.dialect.name == "sqlite":
+            with db.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        db.dispose()

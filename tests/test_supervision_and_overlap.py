@@ -1,6 +1,6 @@
 """Issue 17 item 9: check-ins while services overlap during a transition (NACM 2017, transition).
 
-The supervision cadence (NASW Std 11/12) is not here yet: see the commit message."""
+The supervision cadence (NASW Std 11/12) is in tests/test_supervision_sessions.py."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone

@@ -295,5 +295,23 @@ def review_draw_command(month: str | None, size: int | None, seed: str | None):
                    f"review case {review['review_case_id']}")
 
 
+supervision = AppGroup("supervision", help="The monthly supervision session of each case manager (NASW Std 11).")
+cli.add_command(supervision)
+
+
+@supervision.command("open")
+@click.option("--month", default=None, help="YYYY-MM; this month by default")
+def supervision_open_command(month: str | None):
+    """Open a month's supervision session for every active case manager who has none yet (serve and
+    worker do it on their first poll of the month; running it again opens only what is missing)."""
+    try:
+        opened = engine().supervision.open(operator("casepath"), month)
+    except EngineError as exc:
+        _fail(exc)
+    click.echo(f"supervision of {opened['month']}: {len(opened['sessions'])} session(s) opened")
+    for session in opened["sessions"]:
+        click.echo(f"  {session['worker']}: case {session['case_id']}")
+
+
 def main() -> None:
     cli.main(prog_name="casepath")

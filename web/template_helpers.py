@@ -83,8 +83,19 @@ def in_words(value) -> str:
     return value
 
 
+def case_name(case: dict) -> str:
+    """How a page names a case: its client, or for a supervision session (no client; NASW Std 11)
+    the case manager it is about."""
+    client = case.get("client")
+    if client:
+        return f"{client['first_name']} {client['last_name']}"
+    session = case.get("supervision")
+    worker = session["worker_name"] if session else case.get("case_manager")
+    return f"Supervision: {worker}" if worker else "Supervision session"
+
+
 def register_template_helpers(app: Flask) -> None:
     app.context_processor(page_context)
     for name, function in (("label", label), ("when", when), ("day", day), ("due", due),
-                           ("in_words", in_words), ("scoped", scoped)):
+                           ("in_words", in_words), ("scoped", scoped), ("case_name", case_name)):
         app.add_template_filter(function, name)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..errors import Conflict
 from ..store.models import Case
 from ..views.dashboard import acuity_weights
-from ..vocabulary import CLOSED_STAGES, REVIEW_STAGES
+from ..vocabulary import CLOSED_STAGES, OVERSIGHT_STAGES
 
 DEFAULT_CASELOAD_LIMIT = 30.0  # weighted points: e.g. 10 high-acuity cases, or 30 low
 
@@ -30,7 +30,7 @@ def weighted_caseload(session: Session, user_id: int) -> float:
     rows = session.execute(
         select(Case.acuity, func.count()).where(and_(
             Case.case_manager_id == user_id, Case.status.in_(("active", "error")),
-            Case.stage.not_in(CLOSED_STAGES + REVIEW_STAGES)))  # a quality review is no caseload
+            Case.stage.not_in(CLOSED_STAGES + OVERSIGHT_STAGES)))  # a review or supervision is no caseload
         .group_by(Case.acuity)).all()
     return sum(count * weights.get(acuity, weights[None]) for acuity, count in rows)
 

@@ -42,6 +42,9 @@ class ExportService:
         refusal = None
         with self.store.transaction() as uow:
             case = visible_case(uow, actor, case_id)
+            if case.client_id is None:  # oversight (a supervision session) is about a worker, no client's record
+                raise BadRequest(f"case {case_id} is a supervision session, not a client's record: "
+                                 "there is no client's record to export")
             policy.require(policy.may_export_record(actor, case),
                            "only the case's own case manager, its team's supervisors and administrators "
                            "may export a client's complete record")

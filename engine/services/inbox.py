@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, exists, func, not_, or_, select, true
+from sqlalchemy import and_, exists, false, func, not_, or_, select, true
 
 from .. import policy
 from ..clock import Clock
 from ..definitions.input_limits import check_length
 from ..errors import BadRequest, InvalidData, NotFound
 from ..policy import Actor
-from ..store.models import Case, Client, HumanTask, SavedFilter, TaskDelegation, TaskFollowUp
+from ..store.models import Case, Client, HumanTask, SavedFilter, TaskDelegation, TaskFollowUp, User
 from ..store.unit_of_work import Store
 from ..views.task_rows import DUE_SOON, task_rows
 
@@ -141,7 +141,7 @@ class InboxService:
         with self.store.transaction() as uow:
             session = uow.session
             base = (select(HumanTask.id).join(Case, Case.id == HumanTask.case_id)
-                    .join(Client, Client.id == Case.client_id).where(HumanTask.state == "open"))
+                    .outerjoin(Client, Client.id == Case.client_id).where(HumanTask.state == "open"))
             clauses = {tab: _tab_clause(actor, tab, today) for tab in tabs_for(actor)}
             counts = {tab: session.scalar(select(func.count()).select_from(HumanTask)
                                           .join(Case, Case.id == HumanTask.case_id)
@@ -162,7 +162,15 @@ class InboxService:
                     like = f"%{text.lower()}%"
                     filtered = filtered.where(or_(func.lower(Client.last_name).like(like),
                                                   func.lower(Client.first_name).like(like),
-                                                  func.lower(Client.first_name + " " + Client.last_name).like(like)))
+                                                  func.lower(Client.first_name + " " + Client.last_name).like(like),
+                                                  # a supervision session (no client) by its case manager
+                                                  and_(Case.client_id.is_(None), Case.case_manager_id.in_(
+                                                      select(User.id).where(or_(
+                                                          func.lower(User.username).like(like),
+                                                          func.lower(User.display_name).like(like))))),
+                                                  # "supervision" (or the start of it): every session
+                                                  Case.client_id.is_(None) if "supervision".startswith(text.lower())
+                                                  else false()))
             if query.due == "overdue":
                 filtered = filtered.where(HumanTask.due_at < now)
             elif query.due == "soon":

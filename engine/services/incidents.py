@@ -19,6 +19,7 @@ from ..runtime.workflow import CaseWorkflow
 from ..store.models import Case, Client
 from ..store.unit_of_work import Store
 from ..views.case_view import CaseViews, incident_of
+from ..views.rows import case_label
 from .runner import CaseRunner
 
 
@@ -37,12 +38,12 @@ class IncidentService:
         """Cases in error the caller may see, oldest incident first."""
         policy.require(may_handle_incidents(actor), "only supervisors and administrators see incidents")
         with self.store.reading() as uow:
-            query = select(Case).join(Client).where(Case.status == "error")
+            query = select(Case).outerjoin(Client).where(Case.status == "error")
             visible = policy.case_filter(actor)
             if visible is not None:
                 query = query.where(visible)
             rows = uow.session.scalars(query.order_by(Case.error_at, Case.id).limit(500)).unique()
-            return [{"case_id": case.id, "client": f"{case.client.first_name} {case.client.last_name}",
+            return [{"case_id": case.id, "client": case_label(case),
                      "stage": case.stage, **incident_of(case),
                      # the page names the element as the diagram does; the API keeps its id too
                      "element_name": self.runner.element_names(uow.session, case.process_version_id)

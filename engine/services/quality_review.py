@@ -31,7 +31,7 @@ from ..policy import Actor
 from ..store import process_versions
 from ..store.models import Case, QualityDraw, QualityReview
 from ..store.unit_of_work import Store
-from ..vocabulary import REVIEW_STAGES
+from ..vocabulary import OVERSIGHT_STAGES, REVIEW_STAGES
 from .quality_sample import DEFAULT_SAMPLE_SIZE, draw_sample
 from .runner import CaseRunner
 
@@ -100,10 +100,11 @@ class QualityReviewService:
 
     @staticmethod
     def _population(session, now) -> dict[int, list[int]]:
-        """Each case manager's open cases and those closed in the last 30 days (never a review)."""
+        """Each case manager's open cases and those closed in the last 30 days (never a review or a
+        supervision session: oversight has no client's record to review)."""
         query = select(Case.case_manager_id, Case.id).where(
             Case.case_manager_id.is_not(None), Case.status.in_(("active", "error", "completed")),
-            Case.stage.not_in(REVIEW_STAGES), Case.opened_at <= now,
+            Case.stage.not_in(OVERSIGHT_STAGES), Case.client_id.is_not(None), Case.opened_at <= now,
             Case.closed_at.is_(None) | (Case.closed_at >= now - RECENTLY_CLOSED))
         found: dict[int, list[int]] = defaultdict(list)
         for worker, case_id in session.execute(query):

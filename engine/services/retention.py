@@ -225,7 +225,7 @@ class RetentionService:
             session.execute(delete(model).where(model.case_id == case.id), execution_options={"synchronize_session": False})
         others = session.scalar(select(func.count()).select_from(Case).where(
             Case.client_id == case.client_id, Case.id != case.id, Case.status != DISPOSED))
-        if not others:  # the client's identity goes with their last record
+        if not others and case.client_id is not None:  # the client's identity goes with their last record
             client = session.get(Client, case.client_id)
             client.first_name, client.last_name, client.birth_date, client.preferred_language = \
                 "[disposed]", "[disposed]", None, None

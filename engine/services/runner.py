@@ -148,30 +148,34 @@ class CaseRunner:
             uow.audit(case.id, "engine", "incident", f"{failure.bpmn_id or 'the process'}: {failure.message}",
                       failure.bpmn_id, data={"element_id": failure.bpmn_id, "message": failure.message})
 
-    def start(self, uow: UnitOfWork, client: Client, version: ProcessVersion, opened_by: str,
+    def start(self, uow: UnitOfWork, client: Client | None, version: ProcessVersion, opened_by: str,
               program: str | None, team: str | None, case_manager_id: int | None,
               previous_case_id: int | None = None, variables: dict | None = None,
-              stage: str = "screening") -> tuple[Case, CaseWorkflow]:
+              stage: str = "screening", supervisor_id: int | None = None,
+              title: str | None = None) -> tuple[Case, CaseWorkflow]:
         """A new case of `version` for the client; `stage` is where it stands before its diagram
-        says otherwise (a referral is screened first; a quality review is a review from the start)."""
+        says otherwise (a referral is screened first; a quality review is a review from the start).
+        Only oversight has no client (a supervision session is about a case manager)."""
         now = self.clock.now()
-        case = Case(client_id=client.id, program=program, team=team, stage=stage, status="active",
-                    opened_by=opened_by, opened_at=now, process_version_id=version.id, updated_at=now,
-                    case_manager_id=case_manager_id, previous_case_id=previous_case_id)
+        case = Case(client_id=client.id if client else None, program=program, team=team, stage=stage,
+                    status="active", opened_by=opened_by, opened_at=now, process_version_id=version.id,
+                    updated_at=now, case_manager_id=case_manager_id, supervisor_id=supervisor_id,
+                    previous_case_id=previous_case_id)
         uow.add_case(case)
         uow.audit(case.id, opened_by, "case_opened",
                   f"case opened on {version.model_id} version {version.version}"
                   + (f", re-entry after case {previous_case_id}" if previous_case_id else ""),
                   data={"model": version.model_id, "version": version.version, "previous_case_id": previous_case_id})
-        uow.record(case.id, "referral", "Case opened" if not previous_case_id else
-                   f"Re-entry after case {previous_case_id}", opened_by,
-                   {"client": client_view(client), "program": program, "previous_case_id": previous_case_id,
+        client_data = client_view(client) if client else None
+        uow.record(case.id, "referral", title or ("Case opened" if not previous_case_id else
+                                                  f"Re-entry after case {previous_case_id}"), opened_by,
+                   {"client": client_data, "program": program, "previous_case_id": previous_case_id,
                     **({"start_data": variables} if variables else {})})
         spec, subprocess_specs = self.specs(uow.session, version.id)
         with using_clock(self.clock):
             workflow = CaseWorkflow.start(spec, subprocess_specs, self.script_engine,
                                           {**(variables or {}), "case_id": case.id, "program": program,
-                                           "client": client_view(client)})
+                                           "client": client_data})
             self._step(uow, case, workflow, CaseWorkflow.run_engine)
             self.save(uow, case, workflow, opened_by)
         return case, workflow

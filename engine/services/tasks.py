@@ -23,7 +23,7 @@ from ..runtime.workflow import CaseWorkflow, StepEvent
 from ..store.models import Case, FormDraft, HumanTask, TaskDelegation, TaskFollowUp, User
 from ..store.unit_of_work import Store, UnitOfWork
 from ..views.case_view import CaseViews
-from ..views.rows import entry_views, task_view
+from ..views.rows import case_label, entry_views, task_view
 from .caseload import CaseloadGuard
 from .runner import CaseRunner
 
@@ -278,8 +278,7 @@ class TaskService:
             task = uow.session.get(HumanTask, task_id)
             if task is None or not policy.can_see_task(actor, task):
                 return f"task {task_id}"
-            client = task.case.client
-            return f"“{task.name}” for {client.first_name} {client.last_name}"
+            return f"“{task.name}” for {case_label(task.case)}"
 
     def delegate(self, actor: Actor, task_id: str, username: str) -> dict:
         """The assignee hands the task to a colleague who can work its lane; they may take it back."""

@@ -118,7 +118,8 @@ class Case(Base):
     __table_args__ = (Index("ix_cases_team_stage", "team", "stage"), Index("ix_cases_status", "status"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    # NULL only for oversight with no client: a supervision session is about a case manager.
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), nullable=True, index=True)
     program: Mapped[str | None] = mapped_column(String(120), nullable=True)
     team: Mapped[str | None] = mapped_column(String(80), nullable=True)
     stage: Mapped[str] = mapped_column(String(40))
@@ -150,7 +151,7 @@ class Case(Base):
     # "WHERE lock_version = <the value read>" to the UPDATE.
     __mapper_args__ = {"version_id_col": lock_version, "version_id_generator": False}
 
-    client: Mapped[Client] = relationship(lazy="joined")
+    client: Mapped[Client | None] = relationship(lazy="joined")
     process_version: Mapped[ProcessVersion] = relationship()
     case_manager: Mapped[User | None] = relationship(foreign_keys=[case_manager_id], lazy="joined")
     supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id], lazy="joined")
@@ -393,3 +394,20 @@ class QualityReview(Base):
 
     review_case: Mapped[Case] = relationship(foreign_keys=[review_case_id])
     reviewed_case: Mapped[Case] = relationship(foreign_keys=[reviewed_case_id])
+
+
+class SupervisionSession(Base):
+    """A case manager's supervision session of one month (NASW 2013 Std 11 and 12): the session case
+    (a case of the supervision_session process, about the worker, with no client). (month, worker)
+    is unique, so however many workers poll, a month opens one session per case manager."""
+    __tablename__ = "supervision_sessions"
+    __table_args__ = (UniqueConstraint("month", "worker_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
+    worker_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    session_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    worker: Mapped[User] = relationship()
+    session_case: Mapped[Case] = relationship()

@@ -20,13 +20,14 @@ from ..definitions import goal_progress, interpreting, referral_status, timeline
 from ..definitions.record_kinds import entry_form
 from ..store.models import Case, HumanTask, ProcessFile, Timer
 from ..store.unit_of_work import Store, UnitOfWork
-from ..vocabulary import REVIEW_STAGES, STAGES
+from ..vocabulary import OVERSIGHT_STAGES, STAGES
 from .case_view import CaseViews
 from .quality_links import review_links
 from .rows import case_summary, entry_views
+from .supervision_links import session_of
 
 # The stages a case walks through, in order, for the progress bar.
-PROGRESS = [s for s in STAGES if s not in ("closed", "ineligible", "withdrawn") and s not in REVIEW_STAGES]
+PROGRESS = [s for s in STAGES if s not in ("closed", "ineligible", "withdrawn") and s not in OVERSIGHT_STAGES]
 
 
 def stage_progress(stage: str) -> list[dict]:
@@ -35,7 +36,7 @@ def stage_progress(stage: str) -> list[dict]:
         return [{"stage": "screening", "state": "done"}, {"stage": "ineligible", "state": "current"}]
     if stage == "withdrawn":  # the client stopped at a stage of their choosing; the record says which
         return [{"stage": "withdrawn", "state": "current"}]
-    if stage in REVIEW_STAGES:  # a review of a case, not a step of the cycle
+    if stage in OVERSIGHT_STAGES:  # a review or a supervision session, not a step of the cycle
         return [{"stage": stage, "state": "current"}]
     position = PROGRESS.index(stage) if stage in PROGRESS else len(PROGRESS)
     steps = [{"stage": s, "state": "done" if i < position else "current" if i == position else "todo"}
@@ -101,7 +102,9 @@ class CasePages:
                 entry["can_correct"] = (form is not None and not entry["corrected_by"]
                                         and policy.may_correct(actor, entry["author"])
                                         and (policy.may_see_sensitive(actor, case) or withhold(entry) == entry))
-            view["can_export"] = policy.may_export_record(actor, case)
+            view["supervision"] = session_of(uow.session, case.id)  # NASW Std 11: whose session it is
+            # A session is no client's record: nothing to export (ExportService refuses too).
+            view["can_export"] = case.client_id is not None and policy.may_export_record(actor, case)
             view.update(review_links(uow.session, actor, case.id))
             parents = self._element_parents(uow.session, case)
             view["diagram_parents_active"] = {element: parents.get(element, [])

@@ -14,7 +14,7 @@ from ..definitions import timeliness
 from ..policy import Actor
 from ..store.models import Case, Client, HumanTask, Timer, User
 from ..store.unit_of_work import Store
-from ..vocabulary import CLOSED_STAGES, REVIEW_STAGES
+from ..vocabulary import CLOSED_STAGES, OVERSIGHT_STAGES
 from .late_notes import count_by_author, late_notes
 from .task_rows import task_rows
 
@@ -54,8 +54,8 @@ class Dashboard:
         weights = acuity_weights()
         with self.store.reading() as uow:
             session = uow.session
-            # A quality review (REVIEW_STAGES) is work about a case, no one's caseload.
-            open_case = and_(Case.status == "active", Case.stage.not_in(CLOSED_STAGES + REVIEW_STAGES))
+            # A quality review or a supervision session (OVERSIGHT_STAGES) is no one's caseload.
+            open_case = and_(Case.status == "active", Case.stage.not_in(CLOSED_STAGES + OVERSIGHT_STAGES))
             team_clause = (Case.team == team) if team else True
             task_team = (HumanTask.team == team) if team else True  # the task's copy: one index finds them
             by_worker = session.execute(

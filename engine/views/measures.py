@@ -31,7 +31,7 @@ from ..policy import Actor
 from ..store.models import Case, HumanTask, RecordEntry, User
 from ..store.unit_of_work import Store
 from .dashboard import acuity_weights
-from ..vocabulary import REVIEW_STAGES
+from ..vocabulary import OVERSIGHT_STAGES, REVIEW_STAGES
 from .measure_math import days_between, duration_figure, figure, rate
 from .quality_measures import quality_figures
 
@@ -106,7 +106,7 @@ class Measures:
         """The cases the actor may see that were open at some time in the period: the clients'
         cases, or with `reviews` the quality reviews of them."""
         query = select(Case).where(Case.opened_at < end, (Case.closed_at.is_(None)) | (Case.closed_at >= start),
-                                   Case.stage.in_(REVIEW_STAGES) if reviews else Case.stage.not_in(REVIEW_STAGES))
+                                   Case.stage.in_(REVIEW_STAGES) if reviews else Case.stage.not_in(OVERSIGHT_STAGES))
         visible = policy.case_filter(actor)
         if visible is not None:
             query = query.where(visible)

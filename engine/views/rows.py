@@ -10,9 +10,22 @@ def iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def client_view(client: Client) -> dict:
+def client_view(client: Client | None) -> dict | None:
+    """The client as pages see them; None for a case with no client (a supervision session)."""
+    if client is None:
+        return None
     return {"first_name": client.first_name, "last_name": client.last_name,
             "birth_date": iso(client.birth_date), "preferred_language": client.preferred_language}
+
+
+def case_label(case: Case, client: Client | None = None) -> str:
+    """How lists name a case: its client, or for a supervision session (no client; NASW Std 11)
+    the case manager it is about."""
+    client = client if client is not None else case.client
+    if client is not None:
+        return f"{client.first_name} {client.last_name}"
+    worker = case.case_manager
+    return f"Supervision: {worker.display_name or worker.username}" if worker else "Supervision session"
 
 
 def task_view(task: HumanTask) -> dict:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased
 from .. import policy
 from ..policy import Actor
 from ..store.models import Case, Client, HumanTask, TaskDelegation, TaskFollowUp, User
+from .rows import case_label
 
 DUE_SOON = timedelta(days=2)
 
@@ -32,7 +33,7 @@ def task_rows(session: Session, actor: Actor, ids: list[str], now: datetime) -> 
     owner = aliased(User)
     result = session.execute(
         select(HumanTask, Case, Client, owner.username, TaskFollowUp.follow_up_on)
-        .join(Case, Case.id == HumanTask.case_id).join(Client, Client.id == Case.client_id)
+        .join(Case, Case.id == HumanTask.case_id).outerjoin(Client, Client.id == Case.client_id)
         .outerjoin(TaskDelegation, TaskDelegation.task_id == HumanTask.id)
         .outerjoin(owner, owner.id == TaskDelegation.owner_id)
         .outerjoin(TaskFollowUp, and_(TaskFollowUp.task_id == HumanTask.id, TaskFollowUp.user_id == actor.id))
@@ -44,7 +45,7 @@ def task_rows(session: Session, actor: Actor, ids: list[str], now: datetime) -> 
             "form": task.form, "purpose": task.purpose,
             "assignee": task.assignee.username if task.assignee else None,
             "due_at": task.due_at, "due_state": due_state(task.due_at, now), "created_at": task.created_at,
-            "case_id": case.id, "client": f"{client.first_name} {client.last_name}", "stage": case.stage,
+            "case_id": case.id, "client": case_label(case, client), "stage": case.stage,
             "acuity": case.acuity, "team": case.team, "delegated_by": owner_name,
             "follow_up_on": follow_up_on,
             "can_work": policy.can_work_lane(actor, task.lane),

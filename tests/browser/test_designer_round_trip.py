@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 DIAGRAMS = TESTS / "diagrams"  # diagrams only these tests deploy
 
 BUNDLED = [("case_lifecycle", ["case_lifecycle.bpmn", "acuity.dmn", "eligibility.dmn"]),
-           ("quality_review", ["quality_review.bpmn"])]
+           ("quality_review", ["quality_review.bpmn"]), ("supervision_session", ["supervision_session.bpmn"])]
 TEST_DIAGRAMS = [("monitoring_loop", ["monitoring_loop.bpmn", "eligibility.dmn"]),
                  ("plan_approval", ["plan_approval.bpmn"]), ("reminder", ["reminder.bpmn"])]
 

@@ -62,10 +62,10 @@ def fill_form(page, data, path: str = "") -> None:
             continue
         else:
             field = page.locator(f'[name="{name}"]')
-            if field.evaluate("e => e.tagName") == "SELECT":
-                field.select_option(str(value))
-            elif field.get_attribute("type") == "radio" or field.count() > 1:
+            if field.count() > 1 or field.get_attribute("type") == "radio":  # a radio group: one input each
                 page.locator(f'[name="{name}"][value="{value}"]').check()
+            elif field.evaluate("e => e.tagName") == "SELECT":
+                field.select_option(str(value))
             else:
                 field.fill(str(value))
 
