@@ -1,15 +1,15 @@
 """Failed sign-ins in the database, so every serving process throttles the same guesses.
 
-Revision ID: 0013
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 import sqlalchemy as sa
 from alembic import op
 
 from engine.store.models import UTCDateTime
 
-revision = "0013"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
