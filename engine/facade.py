@@ -47,6 +47,7 @@ from .services.quality_sample import DEFAULT_SAMPLE_SIZE
 from .services.supervision import SupervisionService
 from .services.retention import RetentionService
 from .services.runner import CaseRunner
+from .services.sign_in_throttle import SignInThrottle
 from .services.simulation import SimulationService
 from .services.tasks import TaskService
 from .services.timers import TimerService
@@ -79,6 +80,8 @@ class CaseEngine:
         case_views = CaseViews(forms, clock)
 
         self.identity = IdentityService(self.store, clock, password_hasher)
+        # Failed sign-ins, shared by every serving process (OWASP: slow guessing down).
+        self.sign_ins = SignInThrottle(self.store, clock)
         self.processes = ProcessModelService(self.store, catalog, clock)
         self.cases = CaseService(self.store, runner, case_views, clock, case_process, forms)
         self.programs = ProgramService(self.store)

@@ -6,10 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from engine.definitions.forms import FormCatalog
+from engine.facade import CaseEngine
+from engine.store.db import make_engine, session_factory
 from engine.store.models import AuditEvent
 from tests.support.apps import web_app
+from tests.support.clients import ApiClient
 from tests.support.paths import TESTS
-from tests.support.people import PASSWORD
+from tests.support.people import CHEAP_HASHING, PASSWORD
 from web.config import ConfigError, Settings
 from web.session import safe_next
 
@@ -48,6 +52,24 @@ def test_guessing_through_the_api_locks_the_name_for_the_browser_too(login, brow
     assert right.get_json()["error"]["code"] == "too_many_sign_ins"
     assert browse().sign_in("carol").status_code == 429
     assert browse().sign_in("cody").status_code == 302, "a colleague is not locked out"
+
+
+def test_a_second_serving_process_counts_the_same_failed_sign_ins(login, case_engine, database_url, tmp_path, clock):
+    """`serve --workers 2`: a guesser landing on the other worker, or on a restarted one, meets the
+    same lock, because failures are kept in the database and not in one process's memory."""
+    other = CaseEngine(session_factory(make_engine(database_url)), clock, FormCatalog(TESTS / "forms"),
+                       password_hasher=CHEAP_HASHING)
+    other_app = web_app(other, database_url, tmp_path / "other", TESTS / "forms")
+    for _ in range(3):
+        assert login().post("/api/auth/token", json={"username": "carol", "password": "guess"}).status_code == 401
+    for _ in range(2):
+        assert ApiClient(other_app, None).post("/api/auth/token",
+                                               json={"username": "carol", "password": "guess"}).status_code == 401
+    right = login().post("/api/auth/token", json={"username": "carol", "password": PASSWORD})
+    assert right.status_code == 429, "five failures across two processes lock the name"
+    clock.advance("PT16M")
+    assert login().post("/api/auth/token", json={"username": "carol", "password": PASSWORD}).status_code == 200, \
+        "the lock lifts once the failures are older than the window"
 
 
 def test_failed_sign_ins_are_on_the_record(login, case_engine):

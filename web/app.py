@@ -11,7 +11,7 @@ from engine.definitions.forms import FormCatalog
 
 from .api import api
 from .config import Settings
-from .context import ENGINE_KEY, THROTTLE_KEY
+from .context import ENGINE_KEY
 from .designer import designer
 from .accounting import register_access_reasons
 from .request_guard import register_request_guard
@@ -20,7 +20,6 @@ from .errors import register_error_handlers
 from .headers import add_security_headers
 from .pages import pages
 from .template_helpers import register_template_helpers
-from .throttle import LoginThrottle
 from .ui import ui
 
 
@@ -52,7 +51,6 @@ def create_app(overrides: dict | None = None, engine: CaseEngine | None = None) 
         SESSION_COOKIE_NAME="casepath_session",
     )
     app.extensions[ENGINE_KEY] = engine or build_engine(settings)
-    app.extensions[THROTTLE_KEY] = LoginThrottle()
     for blueprint in (api, pages, ui, designer):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -10,10 +10,9 @@ from flask import current_app
 from engine.facade import CaseEngine
 
 from .config import Settings
-from .throttle import LoginThrottle
+from engine.services.sign_in_throttle import SignInThrottle
 
 ENGINE_KEY = "casepath"
-THROTTLE_KEY = "casepath.login_throttle"
 
 
 def engine() -> CaseEngine:
@@ -24,5 +23,6 @@ def settings() -> Settings:
     return current_app.config["CASEPATH"]
 
 
-def login_throttle() -> LoginThrottle:
-    return current_app.extensions[THROTTLE_KEY]
+def login_throttle() -> SignInThrottle:
+    """Failed sign-ins, kept by the engine in the database: shared by every serving process."""
+    return engine().sign_ins

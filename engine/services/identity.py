@@ -55,8 +55,11 @@ class IdentityService:
             return self._issue_token(uow.session, user)
 
     def actor_for_token(self, token: str) -> Actor | None:
-        with self.store.reading() as uow:
-            user = self._user_for_token(uow.session, token)
+        """Who holds this token: asked on every request, so one statement (token and user joined)."""
+        with self.store.single_read() as session:
+            user = session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id)
+                                  .where(ApiToken.token_hash == _token_hash(token),
+                                         ApiToken.expires_at > self.clock.now(), User.active.is_(True)))
             return Actor.of(user) if user else None
 
     def logout(self, token: str) -> None:
@@ -139,12 +142,6 @@ class IdentityService:
         session.add(ApiToken(token_hash=_token_hash(token), user_id=user.id, created_at=now,
                              expires_at=now + TOKEN_LIFETIME))
         return token
-
-    def _user_for_token(self, session: Session, token: str) -> User | None:
-        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-        if row is None or row.expires_at <= self.clock.now() or not row.user.active:
-            return None
-        return row.user
 
     def _revoke_token(self, session: Session, token: str) -> None:
         row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))

@@ -411,3 +411,15 @@ class SupervisionSession(Base):
 
     worker: Mapped[User] = relationship()
     session_case: Mapped[Case] = relationship()
+
+
+class SignInFailure(Base):
+    """One failed sign-in, counted against the name and against the address it came from. In the
+    database rather than in memory so that every serving process (`serve --workers N`, several
+    machines) counts the same failures: a guesser gains nothing by landing on another worker."""
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_at", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))  # "user:<lowercased name>" or "addr:<address>"
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

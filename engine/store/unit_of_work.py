@@ -39,6 +39,9 @@ class Store:
         self.sessions = sessions
         self.clock = clock
         self.is_postgres = sessions.kw["bind"].dialect.name == "postgresql"
+        # One statement needs no transaction around it: no BEGIN and no ROLLBACK round trips.
+        self._single_reads = sessionmaker(bind=sessions.kw["bind"].execution_options(isolation_level="AUTOCOMMIT"),
+                                          expire_on_commit=False)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
@@ -46,6 +49,14 @@ class Store:
             uow = UnitOfWork(session, self.clock, self.is_postgres)
             yield uow
             uow.chains.write_heads()
+
+    @contextlib.contextmanager
+    def single_read(self) -> Iterator[Session]:
+        """A session for exactly one SELECT (who holds this token, say), outside any transaction:
+        the statement is its own snapshot, so nothing is lost by not wrapping it. Asked on every
+        request, it saves two of its three round trips."""
+        with self._single_reads() as session:
+            yield session
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[UnitOfWork]:
