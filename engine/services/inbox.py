@@ -99,7 +99,10 @@ def _tab_clause(actor: Actor, tab: str, today: date):
     admin = policy.is_admin(actor)
     case_visible = policy.case_filter(actor)
     case_visible = case_visible if case_visible is not None else true()
-    in_team = true() if admin else and_(HumanTask.team == actor.team, case_visible)
+    # A task's team is its case's (copied when the task opens; a case keeps its team), so a
+    # supervisor, who sees the team's cases, needs no look at each task's case.
+    in_team = true() if admin else HumanTask.team == actor.team if policy.has_role(actor, "supervisor") \
+        else and_(HumanTask.team == actor.team, case_visible)
     if tab == "mine":
         return and_(HumanTask.assignee_id == actor.id, not_(hidden))
     if tab == "later":
@@ -129,6 +132,12 @@ def _tab_clause(actor: Actor, tab: str, today: date):
     if tab == "delegated":
         return HumanTask.id.in_(select(TaskDelegation.task_id).where(TaskDelegation.owner_id == actor.id))
     raise NotFound(f"there is no inbox tab '{tab}'")
+
+
+def _client_name(part):
+    """`part` of the name of a task's client, looked up from the task by primary keys."""
+    return (select(part).select_from(Case).join(Client, Client.id == Case.client_id)
+            .where(Case.id == HumanTask.case_id).scalar_subquery())
 
 
 def _joined(query, *read):
@@ -196,9 +205,11 @@ class InboxService:
             order = {
                 "due": (HumanTask.due_at.asc().nulls_last(), HumanTask.created_at),
                 "created": (HumanTask.created_at.desc(),),
-                # lower(): names sort as people read them, and the planner filters the tab's tasks
-                # first instead of walking every client in name order to find fifty of them
-                "client": (func.lower(Client.last_name), func.lower(Client.first_name), HumanTask.due_at),
+                # lower(): names sort as people read them. Each task looks up its client's name by
+                # primary keys (a subquery per task), so the tab's tasks are found first; a join let
+                # the planner walk every client in name order to find fifty of them (0.9 s at 100,000).
+                "client": (_client_name(func.lower(Client.last_name)), _client_name(func.lower(Client.first_name)),
+                           HumanTask.due_at),
                 "stage": (Case.stage, HumanTask.due_at),
                 "case": (HumanTask.case_id, HumanTask.created_at),
             }[query.sort]
