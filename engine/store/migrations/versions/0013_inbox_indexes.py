@@ -8,13 +8,13 @@
 - record_entries (kind, signed_at): the dashboard's late notes look only at cases with a contact
   note signed in the last 30 days instead of reading every contact note of the team.
 
-Revision ID: 0012
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 """
 from alembic import op
 
-revision = "0012"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
