@@ -82,6 +82,26 @@ def test_a_note_signed_past_three_working_days_is_flagged_counted_and_a_future_c
     assert "contact 4 February 2026, 10:00" in case_page
 
 
+def test_a_late_note_corrected_weeks_later_counts_where_its_first_signature_put_it(story, people, case_engine, clock):
+    """NASW Standards for Social Work Case Management (2013), Std 10: a note is judged by when it
+    was first signed. Corrected five weeks later, the late note still counts in February, when it
+    was signed, and not in the dashboard's last 30 days of March (which reads only the notes signed
+    in its window and the originals they correct)."""
+    ruth = story()
+    ruth.to_monitoring()  # Monday 5 January 2026
+    clock.advance("P36D")  # Tuesday 10 February: a note of Wednesday 4 February's call, due by the 9th
+    late = case_engine.record.add_record_entry(people["carol"], ruth.id, "contact",
+                                               {**PHONE_CALL, "occurred_at": "2026-02-04T10:00"})
+    clock.advance("P40D")  # Sunday 22 March: carol corrects what the client said
+    case_engine.record.correct_record_entry(people["carol"], ruth.id, late["id"],
+                                            {**PHONE_CALL, "note": "Ruth says the meals come late",
+                                             "occurred_at": "2026-02-04T10:00"}, "wrong words")
+
+    assert case_engine.record.late_notes(people["sam"], since=date(2026, 2, 1))["by_author"] == {"carol": 1}
+    assert case_engine.record.late_notes(people["sam"], since=date(2026, 3, 1))["total"] == 0
+    assert case_engine.dashboard.dashboard(people["sam"])["late_notes_total"] == 0
+
+
 def test_the_deadline_is_the_agencys_to_set(story, people, case_engine, clock):
     """NASW (2013), Std 10: the agency sets how soon a contact is documented
     (CASEPATH_NOTE_DEADLINE_DAYS, 3 working days unless it says otherwise)."""

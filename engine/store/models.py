@@ -115,7 +115,12 @@ class Client(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_team_stage", "team", "stage"), Index("ix_cases_status", "status"))
+    __table_args__ = (
+        Index("ix_cases_team_stage", "team", "stage"),
+        Index("ix_cases_status", "status"),
+        # the dashboard's caseloads by worker and acuity, read from the index alone (migration 0012)
+        Index("ix_cases_caseload", "team", "status", "stage", "case_manager_id", "acuity"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # NULL only for oversight with no client: a supervision session is about a case manager.
@@ -180,6 +185,8 @@ class HumanTask(Base):
         Index("ix_human_tasks_state_due", "state", "due_at"),
         Index("ix_human_tasks_state_team_due", "state", "team", "due_at"),
         Index("ix_human_tasks_state_purpose_team", "state", "purpose", "team"),
+        # the dashboard's open and overdue tasks per worker of a team (migration 0012)
+        Index("ix_human_tasks_state_team_assignee_due", "state", "team", "assignee_id", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
@@ -206,6 +213,8 @@ class Timer(Base):
     """A waiting timer event and the instant it is due."""
 
     __tablename__ = "timers"
+    # reassessments due soon, soonest first (the dashboard; migration 0012)
+    __table_args__ = (Index("ix_timers_purpose_due", "purpose", "due_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -240,6 +249,8 @@ class RecordEntry(Base):
     author; immutable once signed, corrections are new entries pointing at the old."""
 
     __tablename__ = "record_entries"
+    # notes of a kind signed since a day (the dashboard's late notes; migration 0012)
+    __table_args__ = (Index("ix_record_entries_kind_signed", "kind", "signed_at"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

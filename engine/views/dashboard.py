@@ -57,16 +57,18 @@ class Dashboard:
             # A quality review or a supervision session (OVERSIGHT_STAGES) is no one's caseload.
             open_case = and_(Case.status == "active", Case.stage.not_in(CLOSED_STAGES + OVERSIGHT_STAGES))
             team_clause = (Case.team == team) if team else True
-            task_team = (HumanTask.team == team) if team else True  # the task's copy: one index finds them
+            # The task's copy of its case's team (set when the task opens; a case keeps its team): one
+            # index finds a team's open tasks, none of them joined to its case to be counted.
+            task_team = (HumanTask.team == team) if team else True
             by_worker = session.execute(
                 select(Case.case_manager_id, Case.acuity, func.count())
                 .where(open_case, team_clause).group_by(Case.case_manager_id, Case.acuity)).all()
             overdue_by_worker = dict(session.execute(
-                select(HumanTask.assignee_id, func.count()).join(Case, Case.id == HumanTask.case_id)
+                select(HumanTask.assignee_id, func.count())
                 .where(HumanTask.state == "open", HumanTask.due_at < now, task_team)
                 .group_by(HumanTask.assignee_id)).all())
             open_by_worker = dict(session.execute(
-                select(HumanTask.assignee_id, func.count()).join(Case, Case.id == HumanTask.case_id)
+                select(HumanTask.assignee_id, func.count())
                 .where(HumanTask.state == "open", task_team).group_by(HumanTask.assignee_id)).all())
             people_query = select(User).where(User.active.is_(True))
             if team:
@@ -119,25 +121,23 @@ class Dashboard:
                              for t, c, cl in opened] + reassessments
             approval_clause = HumanTask.purpose == "approval"  # the same meaning as the inbox's Approvals tab
             waiting = list(session.scalars(
-                select(HumanTask.id).join(Case, Case.id == HumanTask.case_id)
-                .where(HumanTask.state == "open", approval_clause, team_clause)
+                select(HumanTask.id).where(HumanTask.state == "open", approval_clause, task_team)
                 .order_by(HumanTask.due_at.asc().nulls_last()).limit(DASHBOARD_ROWS)))
             overdue = list(session.scalars(
-                select(HumanTask.id).join(Case, Case.id == HumanTask.case_id)
-                .where(HumanTask.state == "open", HumanTask.due_at < now, team_clause)
+                select(HumanTask.id).where(HumanTask.state == "open", HumanTask.due_at < now, task_team)
                 .order_by(HumanTask.due_at).limit(DASHBOARD_ROWS)))
             awaiting_total = session.scalar(
-                select(func.count()).select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
-                .where(HumanTask.state == "open", approval_clause, team_clause))
+                select(func.count()).select_from(HumanTask)
+                .where(HumanTask.state == "open", approval_clause, task_team))
             reassessments_total = session.scalar(
                 select(func.count()).select_from(Timer).join(Case, Case.id == Timer.case_id)
                 .where(Timer.purpose == "reassessment", Timer.due_at < now + timedelta(days=30), team_clause)
             ) + session.scalar(
-                select(func.count()).select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
-                .where(HumanTask.state == "open", HumanTask.purpose == "reassessment", team_clause))
+                select(func.count()).select_from(HumanTask)
+                .where(HumanTask.state == "open", HumanTask.purpose == "reassessment", task_team))
             overdue_total = session.scalar(
-                select(func.count()).select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
-                .where(HumanTask.state == "open", HumanTask.due_at < now, team_clause))
+                select(func.count()).select_from(HumanTask)
+                .where(HumanTask.state == "open", HumanTask.due_at < now, task_team))
             return {
                 "team": team, "weights": {k or "unscored": v for k, v in weights.items()},
                 "caseload_limit": self.caseload_limit,

@@ -33,13 +33,26 @@ def late_notes(session, kinds: list[str], working_days: int, team: str | None = 
         return []
     start = since_instant(since)
     query = (select(RecordEntry, Case, Client).join(Case, Case.id == RecordEntry.case_id).join(Client)
-             .where(RecordEntry.kind.in_(kinds)).order_by(RecordEntry.case_id, RecordEntry.recorded_at, RecordEntry.id))
+             .where(RecordEntry.kind.in_(kinds)))
     if team:
         query = query.where(Case.team == team)
+    if start is None:
+        rows = list(session.execute(query))
+    else:
+        # A note counts from its first signature, so only notes signed since `start` can count, and
+        # the (kind, signed_at) index finds them; the originals they correct (signed before) are read
+        # too, so a correction is judged by its original, whatever the case's older notes.
+        rows = list(session.execute(query.where(RecordEntry.signed_at >= start)))
+        missing = {e.corrects_id for e, _, _ in rows if e.corrects_id} - {e.id for e, _, _ in rows}
+        while missing:
+            more = list(session.execute(query.where(RecordEntry.id.in_(missing))))
+            rows += more
+            missing = {e.corrects_id for e, _, _ in more if e.corrects_id} - {e.id for e, _, _ in rows}
+    rows.sort(key=lambda row: (row[0].case_id, row[0].recorded_at, row[0].id))
     by_case: dict[int, tuple[list, str]] = {}
-    for entry, case, client in session.execute(query):
-        rows, _ = by_case.setdefault(case.id, ([], f"{client.first_name} {client.last_name}"))
-        rows.append(entry)
+    for entry, case, client in rows:
+        entries, _ = by_case.setdefault(case.id, ([], f"{client.first_name} {client.last_name}"))
+        entries.append(entry)
     found = []
     for case_id, (rows, client) in by_case.items():
         views = timeliness.annotate(entry_views(rows), working_days)
