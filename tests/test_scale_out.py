@@ -8,7 +8,9 @@ through the engine), its open-task and timer rows, its stage and status and its 
 trail agree; no timer fired twice and no task was completed twice.
 
 The case is tests/scale_out/scale_out.bpmn: intake (assessment) → PT2S → call
-(monitoring) → end (closed).
+(monitoring) → end (closed); a call not completed within PT4S is withdrawn by its
+interrupting timer and an escalation opens instead. Every tenth case completes its call
+just as that timer falls due, so a person and a timer race for one task.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import heapq
 import http.client
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -25,6 +28,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -44,8 +48,9 @@ POSTGRES_URL = os.environ.get("CASEPATH_TEST_POSTGRES_URL", "postgresql+psycopg:
 CASES = int(os.environ.get("CASEPATH_SCALE_OUT_CASES", "1000"))
 CLIENTS = 16
 SERVERS, WORKERS = 2, 3
-TIMER_SECONDS = 2.0
+SCAN_SECONDS = 0.5  # how often a client reads the open tasks
 DUPLICATE_EVERY = 10  # every tenth case has its intake completed by two clients at once
+RACE_EVERY = 10  # every tenth case (not one with a double intake) completes its call as the call's timer falls due
 ANSWER = {"data": {"outcome": "spoke with the client"}}
 
 
@@ -94,7 +99,7 @@ class Fleet:
         self.env = {**os.environ, "DATABASE_URL": url, "CASEPATH_ENV": "test", "SECRET_KEY": "scale-out" * 4,
                     "CASEPATH_FORMS_DIR": str(TESTS / "forms"), "CASEPATH_PROCESSES_DIR": str(TESTS / "scale_out"),
                     "CASEPATH_INSTANCE_DIR": str(tmp_path / "instance"), "CASEPATH_CASE_PROCESS": "scale_out",
-                    "CASEPATH_TIMER_MINIMUM": "PT1S", "CASEPATH_TIMER_POLL_SECONDS": "0.5",
+                    "CASEPATH_TIMER_MINIMUM": "PT1S", "CASEPATH_TIMER_POLL_SECONDS": "1",
                     "CASEPATH_CASELOAD_LIMIT": "none", "PYTHONPATH": str(ROOT)}
         self.env.pop("CASEPATH_NOW", None)
         self.processes: list[tuple[str, subprocess.Popen, object]] = []
@@ -123,6 +128,18 @@ class Fleet:
                     assert not dead, f"{dead} exited: {self.logs()}"
                     assert time.monotonic() < deadline, f"port {port} never opened: {self.logs()}"
                     time.sleep(0.1)
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds (user + system) each running process has used so far (Linux /proc)."""
+        used = {}
+        for name, process, _ in self.processes:
+            try:
+                with open(f"/proc/{process.pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return used
 
     def stop(self) -> None:
         for _, process, _ in self.processes:
@@ -153,9 +170,12 @@ def fleet(scale_database, tmp_path):
 class Clients:
     """Sixteen API clients sharing the work of CASES cases over both servers.
 
-    A client opens a case and completes its intake; the case then waits for its timer, and
-    once that is due any client reads the case and completes its call. Every status is kept;
-    duplicate completions record the pair of statuses they got."""
+    A client opens a case and completes its intake; the case then waits for its timer. Twice
+    a second a client reads the open tasks and hands out those that opened: the call, or the
+    escalation when the call's own timer withdrew it first, each completed by the next free
+    client. For every RACE_EVERY-th case the call is completed at the instant its timer falls
+    due, so person and timer race for one task: whichever wins, the other is refused.
+    Every status is kept; duplicate completions record the pair of statuses they got."""
 
     def __init__(self, ports: list[int], token: str):
         self.ports = ports
@@ -163,17 +183,27 @@ class Clients:
         self.lock = threading.Lock()
         self.next_case = 0
         self.finished = 0
-        self.waiting: list[tuple[float, int]] = []  # (when its call should be open, case id)
+        self.sequence = 0
+        self.waiting: list[tuple] = []  # (when, sequence, job, case id, task id)
         self.statuses: Counter = Counter()
         self.unexpected: list[str] = []
         self.duplicates: list[tuple[int, list[tuple[int, str]]]] = []
         self.completions = 0
         self.case_ids: list[int] = []
+        self.number: dict[int, int] = {}  # case id -> the client's count of it
+        self.lost_races = 0  # completions refused because the timer had withdrawn the call
+        self.handed_out: set[str] = set()  # tasks the scan has given to a client
+        self._later(SCAN_SECONDS, "scan", 0)
 
     def run(self, clients: int) -> None:
         with ThreadPoolExecutor(clients) as pool:
             for future in [pool.submit(self._client, n) for n in range(clients)]:
                 future.result()
+
+    def _later(self, seconds: float, job: str, case_id: int, task_id: str | None = None) -> None:
+        with self.lock:
+            self.sequence += 1
+            heapq.heappush(self.waiting, (time.monotonic() + seconds, self.sequence, job, case_id, task_id))
 
     # ------------------------------------------------------------------ one client
     def _client(self, number: int) -> None:
@@ -192,13 +222,17 @@ class Clients:
                 job = self._next_job()
                 if job is None:
                     return
-                kind, value = job
+                kind, *args = job
                 if kind == "sleep":
-                    time.sleep(value)
+                    time.sleep(args[0])
                 elif kind == "open":
-                    self._open_and_intake(value, request, helper)
+                    self._open_and_intake(args[0], request, helper)
+                elif kind == "scan":
+                    self._scan(request)
+                elif kind == "race":
+                    self._race(args[0], args[1], request)
                 else:
-                    self._call(value, request)
+                    self._complete(args[0], args[1], request)
         finally:
             helper.shutdown()
             for conn in connections:
@@ -208,7 +242,8 @@ class Clients:
         with self.lock:
             now = time.monotonic()
             if self.waiting and self.waiting[0][0] <= now:
-                return "call", heapq.heappop(self.waiting)[1]
+                _, _, job, case_id, task_id = heapq.heappop(self.waiting)
+                return job, case_id, task_id
             if self.next_case < CASES:
                 self.next_case += 1
                 return "open", self.next_case
@@ -236,9 +271,10 @@ class Clients:
         status, case = request("POST", "/api/cases", {"client": client, "process": "scale_out",
                                                       "confirm_new_client": True})
         if not self._expect(status, 201, f"opening case {n}", case):
-            return self._give_up()
+            return self._finish()
         with self.lock:
             self.case_ids.append(case["id"])
+            self.number[case["id"]] = n
         intake = [t for t in case["tasks"] if t["bpmn_id"] == "intake"]
         assert len(intake) == 1, case["tasks"]
         path = f"/api/tasks/{intake[0]['id']}/complete"
@@ -259,27 +295,55 @@ class Clients:
             status, answer = request("POST", path, ANSWER)
             done = self._expect(status, 200, f"completing the intake of case {case['id']}", answer)
         if not done:
-            return self._give_up()
-        with self.lock:
-            self.completions += 1
-            heapq.heappush(self.waiting, (time.monotonic() + TIMER_SECONDS + 0.3, case["id"]))
+            return self._finish()
+        self._counted()
 
-    def _call(self, case_id: int, request) -> None:
+    def _scan(self, request) -> None:
+        """Read the open tasks (the inbox, one request for every case) and hand out what
+        opened since the last look: an escalation or a call to complete now, or for a racing
+        case, its call to complete when the call's timer falls due."""
+        with self.lock:
+            if self.finished == CASES:
+                return
+        status, tasks = request("GET", "/api/tasks?limit=1000")
+        self._later(SCAN_SECONDS, "scan", 0)
+        if not self._expect(status, 200, "reading the open tasks", tasks):
+            return
+        with self.lock:
+            new = [t for t in tasks if t["bpmn_id"] != "intake" and t["id"] not in self.handed_out]
+            self.handed_out.update(t["id"] for t in new)
+        for task in new:
+            if task["bpmn_id"] == "call" and self.number[task["case_id"]] % RACE_EVERY == RACE_EVERY // 2:
+                self._later(0, "race", task["case_id"], task["id"])
+            else:
+                self._later(0, "complete", task["case_id"], task["id"])
+
+    def _race(self, case_id: int, task_id: str, request) -> None:
+        """Complete the call at about the instant its timer withdraws it (a little before or after)."""
         status, case = request("GET", f"/api/cases/{case_id}")
         if not self._expect(status, 200, f"reading case {case_id}", case):
-            return self._give_up()
-        calls = [t for t in case["tasks"] if t["bpmn_id"] == "call"]
-        if not calls:  # its timer has not fired yet: look again shortly
-            with self.lock:
-                heapq.heappush(self.waiting, (time.monotonic() + 0.5, case_id))
+            return self._finish()
+        due = [t["due_at"] for t in case["timers"] if t["bpmn_id"] == "no_answer"]
+        if not due:  # the timer fired already: the scan hands out the escalation
             return
-        status, answer = request("POST", f"/api/tasks/{calls[0]['id']}/complete", ANSWER)
-        if self._expect(status, 200, f"completing the call of case {case_id}", answer):
-            with self.lock:
-                self.completions += 1
-        self._give_up()  # finished, one way or the other
+        until_due = datetime.fromisoformat(due[0]).timestamp() - time.time()
+        self._later(until_due + random.uniform(-0.3, 0.5), "complete", case_id, task_id)
 
-    def _give_up(self) -> None:
+    def _complete(self, case_id: int, task_id: str, request) -> None:
+        status, answer = request("POST", f"/api/tasks/{task_id}/complete", ANSWER)
+        if status == 409 and answer.get("error", {}).get("message") == "task 'Call the client' was already cancelled":
+            with self.lock:
+                self.lost_races += 1
+            return  # the timer won: the scan hands out the escalation
+        if self._expect(status, 200, f"completing task {task_id} of case {case_id}", answer):
+            self._counted()
+        self._finish()
+
+    def _counted(self) -> None:
+        with self.lock:
+            self.completions += 1
+
+    def _finish(self) -> None:
         with self.lock:
             self.finished += 1
 
@@ -311,10 +375,12 @@ def test_two_servers_and_three_workers_drive_a_thousand_cases_consistently(scale
     for n in range(WORKERS):
         fleet.start(f"worker{n + 1}", ["worker"])
     fleet.wait_until_listening()
+    listening = time.monotonic() - started
     clients = Clients(fleet.ports, _token(fleet.ports[0]))
     driving = time.monotonic()
     clients.run(CLIENTS)
     driven = time.monotonic() - driving
+    cpu = fleet.cpu()  # seconds of CPU each process used: the wall time depends on the machine's load
     fleet.stop()
     logs = fleet.logs()
 
@@ -327,59 +393,74 @@ def test_two_servers_and_three_workers_drive_a_thousand_cases_consistently(scale
     for case_id, pair in clients.duplicates:
         assert sorted(status for status, _ in pair) == [200, 409], (case_id, pair)
         assert [m for s, m in pair if s == 409] == ["task 'Intake interview' was already completed"], pair
-    assert clients.completions == 2 * CASES
+    assert clients.completions == 2 * CASES, "intake, then the call or its escalation, in every case"
     for name, text in logs.items():
         assert "Traceback" not in text and "failed" not in text.lower(), f"{name}:\n{text[-3000:]}"
 
     # Every case, as the engine loads it: its workflow ran to the end, and its rows say the same.
     with engine.sessions() as session:
         cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(clients.case_ids)))}
-        tasks = defaultdict(list)
+        tasks = defaultdict(dict)
         for task in session.scalars(select(HumanTask)):
-            tasks[task.case_id].append(task)
+            tasks[task.case_id][task.bpmn_id] = (task.state, task.completed_by, task.id)
         timers_left = session.scalars(select(Timer)).all()
         events = session.scalars(select(AuditEvent).where(AuditEvent.case_id.is_not(None))
                                  .order_by(AuditEvent.id)).all()
-        entries = Counter((e.case_id, e.bpmn_id) for e in session.scalars(
-            select(RecordEntry).where(RecordEntry.bpmn_id.in_(["intake", "call"]))))
-    assert timers_left == [], "every timer fired"
+        entries = Counter((e.case_id, e.bpmn_id) for e in session.scalars(select(RecordEntry)) if e.bpmn_id)
+    assert timers_left == [], "every timer fired or was withdrawn"
+    by_case = defaultdict(list)
+    for event in events:
+        by_case[event.case_id].append(event)
+    escalated = {case_id for case_id in clients.case_ids if "escalate" in tasks[case_id]}
     for case_id in clients.case_ids:
         view = engine.cases.get_case(ENGINE, case_id)
         assert (view["status"], view["stage"], view["error"]) == ("completed", "closed", None), view
         assert view["process"]["active_elements"] == [] and view["tasks"] == [] and view["timers"] == [], view
-        case_tasks = tasks[case_id]
-        assert sorted((t.bpmn_id, t.state, t.completed_by) for t in case_tasks) == [
-            ("call", "completed", "carol"), ("intake", "completed", "carol")], case_id
         assert (cases[case_id].status, cases[case_id].stage) == ("completed", "closed")
-        assert entries[(case_id, "intake")] == entries[(case_id, "call")] == 1, case_id
+        states = {bpmn_id: (state, by) for bpmn_id, (state, by, _) in tasks[case_id].items()}
+        if case_id in escalated:  # the timer won: the call was withdrawn, the escalation done
+            assert states == {"intake": ("completed", "carol"), "call": ("cancelled", None),
+                              "escalate": ("completed", "carol")}, (case_id, states)
+        else:
+            assert states == {"intake": ("completed", "carol"), "call": ("completed", "carol")}, (case_id, states)
+        done = [b for b, (state, _) in states.items() if state == "completed"]
+        assert {b: entries[(case_id, b)] for b in ("intake", "call", "escalate")} == {
+            b: int(b in done) for b in ("intake", "call", "escalate")}, case_id
 
-    # The audit trail: each task opened and completed once, each timer scheduled and fired
-    # once, the stages in order, and nothing went wrong anywhere.
+    # The audit trail: each task opened and completed once, each timer scheduled once and
+    # fired at most once (the call's timer only when it withdrew the call), the stages in
+    # order, and nothing went wrong anywhere.
     kinds = Counter(e.kind for e in events)
-    by_case = defaultdict(list)
-    for event in events:
-        by_case[event.case_id].append(event)
     completed = Counter(e.data["task_id"] for e in events if e.kind == "task_completed")
     fired = Counter(e.data["timer_id"] for e in events if e.kind == "timer_fired")
     assert set(completed.values()) == {1} and len(completed) == 2 * CASES, "no task completed twice"
-    assert set(fired.values()) == {1} and len(fired) == CASES, "no timer fired twice"
-    assert not {"incident", "step_failed", "task_cancelled", "timer_cancelled"} & set(kinds), kinds
+    assert set(fired.values()) == {1} and len(fired) == CASES + len(escalated), "no timer fired twice"
+    assert not {"incident", "step_failed"} & set(kinds), kinds
     for case_id in clients.case_ids:
         mine = Counter(e.kind for e in by_case[case_id])
-        assert (mine["case_opened"], mine["task_created"], mine["task_completed"], mine["timer_scheduled"],
-                mine["timer_fired"]) == (1, 2, 2, 1, 1), (case_id, mine)
+        escalation = int(case_id in escalated)
+        assert (mine["case_opened"], mine["task_created"], mine["task_completed"], mine["task_cancelled"],
+                mine["timer_scheduled"], mine["timer_fired"]) == (1, 2 + escalation, 2, escalation, 2,
+                                                                  1 + escalation), (case_id, mine)
+        assert mine["timer_cancelled"] <= 1 - escalation, (case_id, mine)
+        fired_here = {e.bpmn_id for e in by_case[case_id] if e.kind == "timer_fired"}
+        assert fired_here == ({"wait", "no_answer"} if escalation else {"wait"}), (case_id, fired_here)
         assert [(e.data["from"], e.data["to"]) for e in by_case[case_id] if e.kind == "stage_changed"] == [
             ("screening", "assessment"), ("assessment", "monitoring"), ("monitoring", "closed")], case_id
         assert {e.data["task_id"] for e in by_case[case_id] if e.kind == "task_completed"} == {
-            t.id for t in tasks[case_id]}, case_id
+            task_id for state, _, task_id in tasks[case_id].values() if state == "completed"}, case_id
     assert engine.record.verify(ENGINE)["breaks"] == [], "every case's hash chains intact"
 
     took = time.monotonic() - started
     by_process = _fired_by(logs)
-    assert sum(by_process.values()) == CASES, by_process
+    assert sum(by_process.values()) == CASES + len(escalated), by_process
+    servers_cpu = sum(v for k, v in cpu.items() if k.startswith("serve"))
     figure = (f"scale-out: {CASES} cases, {SERVERS} servers + {WORKERS} workers, {CLIENTS} clients: "
-              f"{took:.1f} s in all, {driven:.1f} s driving, {clients.completions / driven:.1f} completions/s, "
+              f"{took:.1f} s in all ({listening:.1f} s starting, {driven:.1f} s driving), "
+              f"{clients.completions / driven:.1f} completions/s, CPU s: servers {servers_cpu:.0f}, "
+              f"workers {sum(cpu.values()) - servers_cpu:.0f}, load average {os.getloadavg()[0]:.1f}; "
               f"{sum(by_process.values())} timers fired ({', '.join(f'{k} {v}' for k, v in by_process.items())}), "
-              f"{len(clients.duplicates)} double completions refused once each; HTTP statuses {dict(clients.statuses)}")
-    request.node.user_properties.append(("figure", figure))  # shown at the end of the run, CI log included
-    print("\n" + figure)
+              f"{len(escalated)} calls withdrawn by their timer ({clients.lost_races} of them while a client was "
+              f"completing them), {len(clients.duplicates)} double completions refused once each; "
+              f"HTTP statuses {dict(sorted(clients.statuses.items()))}")
+    request.node.user_properties.append(("figure", figure))  # conftest prints it at the end of the run
