@@ -51,6 +51,7 @@ SERVERS, WORKERS = 2, 3
 SCAN_SECONDS = 0.5  # how often a client reads the open tasks
 DUPLICATE_EVERY = 10  # every tenth case has its intake completed by two clients at once
 RACE_EVERY = 10  # every tenth case (not one with a double intake) completes its call as the call's timer falls due
+GIVE_UP_SECONDS = 600  # the clients stop (and the test fails) if the cases are not all done by then
 ANSWER = {"data": {"outcome": "spoke with the client"}}
 
 
@@ -87,6 +88,13 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass  # it ended meanwhile
 
 
 class Fleet:
@@ -144,13 +152,13 @@ class Fleet:
     def stop(self) -> None:
         for _, process, _ in self.processes:
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                _signal_group(process, signal.SIGTERM)
         deadline = time.monotonic() + 10
         for _, process, log in self.processes:
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                _signal_group(process, signal.SIGKILL)
                 process.wait()
             log.close()
 
@@ -193,6 +201,8 @@ class Clients:
         self.number: dict[int, int] = {}  # case id -> the client's count of it
         self.lost_races = 0  # completions refused because the timer had withdrawn the call
         self.handed_out: set[str] = set()  # tasks the scan has given to a client
+        self.deadline = time.monotonic() + GIVE_UP_SECONDS
+        self.stopped = False  # a client failed: the others stop too
         self._later(SCAN_SECONDS, "scan", 0)
 
     def run(self, clients: int) -> None:
@@ -233,6 +243,9 @@ class Clients:
                     self._race(args[0], args[1], request)
                 else:
                     self._complete(args[0], args[1], request)
+        except BaseException:
+            self.stopped = True
+            raise
         finally:
             helper.shutdown()
             for conn in connections:
@@ -241,6 +254,8 @@ class Clients:
     def _next_job(self):
         with self.lock:
             now = time.monotonic()
+            if self.stopped:
+                return None
             if self.waiting and self.waiting[0][0] <= now:
                 _, _, job, case_id, task_id = heapq.heappop(self.waiting)
                 return job, case_id, task_id
@@ -248,6 +263,11 @@ class Clients:
                 self.next_case += 1
                 return "open", self.next_case
             if self.finished == CASES:
+                return None
+            if now > self.deadline:
+                self.unexpected.append(f"gave up after {GIVE_UP_SECONDS} s with {CASES - self.finished} case(s) "
+                                       "unfinished")
+                self.stopped = True
                 return None
             return "sleep", min(0.2, self.waiting[0][0] - now) if self.waiting else 0.05
 
