@@ -36,6 +36,15 @@ def pytest_configure(config):
                                        "(case_engine is lifecycle_engine, app is lifecycle_app)")
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Figures a passing test asked to show (user property "figure"), so the CI log has them
+    even with output captured and under xdist: the scale-out test's throughput."""
+    for report in terminalreporter.stats.get("passed", []):
+        for name, value in getattr(report, "user_properties", []):
+            if name == "figure":
+                terminalreporter.write_line(value)
+
+
 def runs_the_lifecycle(request) -> bool:
     return request.node.get_closest_marker("lifecycle") is not None
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engine.store.models import AuditEvent, HumanTask, Timer
 from engine.scheduler import start_background
-from tests.support.bpmn_samples import one_task_process
+from tests.support.bpmn_samples import linear_process, one_task_process, user_task
 from tests.support.people import ADULT
 from tests.support.subprocesses import start_casepath
 from engine.policy import operator
@@ -86,3 +86,24 @@ def test_a_timer_whose_step_fails_is_counted_and_its_case_named(case_engine, peo
     assert f"case {stopped['id']} stopped: after_wait:" in result.stderr and "division by zero" in result.stderr
     assert case_engine.cases.get_case(people["carol"], stopped["id"])["status"] == "error"
     assert [t["bpmn_id"] for t in case_engine.cases.get_case(people["carol"], fine["id"])["tasks"]] == ["call"]
+
+
+def test_a_due_timer_a_completion_withdraws_before_any_worker_fires_it_is_audited_as_cancelled(case_engine, people,
+                                                                                                clock):
+    """Found by tests/test_scale_out.py: a task completed after its deadline timer fell due,
+    but before a worker fired it, took the timer away with nothing in the audit trail (only
+    timers not yet due were audited as cancelled), so the trail showed a timer scheduled that
+    neither fired nor was cancelled (NASW Std 10: the record says what happened, and when)."""
+    deadline = ('<bpmn:boundaryEvent id="no_answer" name="No call within an hour" attachedToRef="work">'
+                '<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>'
+                '</bpmn:boundaryEvent><bpmn:sequenceFlow id="flow_late" sourceRef="no_answer" targetRef="end"/>')
+    case_engine.processes.deploy(operator("ada"), [("deadline.bpmn", linear_process(
+        "deadline", user_task("work", "Call the client", form="followup.schema.json"), extra=deadline).encode())])
+    case = case_engine.cases.open_case(people["carol"], ADULT, model_id="deadline")
+    clock.advance("PT2H")  # due, and no worker has fired it yet
+    case_engine.tasks.complete(people["carol"], case["tasks"][0]["id"], {"outcome": "reached her"})
+
+    trail = case_engine.record.audit(people["sam"], case["id"])
+    timer_events = [(e["kind"], e["bpmn_id"]) for e in trail if e["kind"].startswith("timer_")]
+    assert timer_events == [("timer_scheduled", "no_answer"), ("timer_cancelled", "no_answer")]
+    assert case_engine.timers.fire_due_timers() == 0

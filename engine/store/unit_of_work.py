@@ -252,11 +252,14 @@ class UnitOfWork:
     def _mirror_timers(self, case: Case, workflow: CaseWorkflow, now: datetime) -> None:
         waiting = {t.id: t for t in workflow.waiting_timers(now)}
         rows = {row.id: row for row in self.timers(case.id)}
+        fired = {e.data["timer_id"] for e in workflow.events if e.kind == "timer_fired" and e.data}
         kept = []
         for timer_id, row in rows.items():
             if timer_id not in waiting:
                 self.session.delete(row)
-                if row.due_at > now:
+                # Gone without firing in this step: withdrawn, even when it was already due (a
+                # task completed after its deadline fell due, before any worker fired it).
+                if timer_id not in fired:
                     self.audit(case.id, "engine", "timer_cancelled", f"timer '{row.name}' is no longer needed",
                                row.bpmn_id, {"timer_id": timer_id})
         for timer_id, info in waiting.items():
