@@ -36,8 +36,9 @@ ENTRY_KINDS = {
 }
 
 # Top-level answers the record rules read back from earlier entries (definitions/record_rules.py):
-# releases put on file or taken back, and the plan's goals (closure gives each an outcome).
-RULE_ENTRY_FIELDS = ("releases", "revokes_release_to", "goals")
+# releases put on file or taken back, the plan's goals (closure gives each an outcome), and who
+# may sign for the client (a release signed by a guardian names one).
+RULE_ENTRY_FIELDS = ("releases", "revokes_release_to", "goals", "may_sign")
 
 
 def entry_form(kind: str, form_names) -> str | None:
