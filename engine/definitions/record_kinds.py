@@ -30,7 +30,7 @@ ENTRY_KINDS = {
                                  ("case_manager", "supervisor")),
     # NACM (2017): evaluate the appropriateness and effectiveness of referrals.
     "referral_status": EntryKind("record_referral_status", "Referral status", ("case_manager", "supervisor")),
-    # NASW Std 002: who may consent for a client who cannot (a guardian, a proxy), on the record.
+    # NASW 2013 Std 1: who may consent for a client who cannot (a guardian, a proxy), on the record.
     "legal_representative": EntryKind("record_legal_representative", "Guardian or legal representative",
                                       ("case_manager", "supervisor", "intake")),
 }
