@@ -3,7 +3,7 @@
 ROLES = ("admin", "supervisor", "case_manager", "intake")
 
 # The case-management cycle (NACM; NASW Std 3-9), plus the three ends a case can reach: closed,
-# ineligible, and withdrawn (the client chose to stop; NASW Std 2, self-determination).
+# ineligible, and withdrawn (the client chose to stop; NASW 2013 Std 1, self-determination).
 STAGES = (
     "screening", "engagement", "assessment", "planning", "monitoring",
     "transition", "closure", "follow_up", "closed", "ineligible", "withdrawn",

@@ -1,4 +1,4 @@
-"""Who may act for the client (NASW Std 002: a client who cannot consent is represented by
+"""Who may act for the client (NASW 2013 Std 1: a client who cannot consent is represented by
 someone with legal authority): a guardian goes on the record and the case page shows who
 may sign; the risk screen asks about exploitation and the crisis plan names warning signs."""
 from __future__ import annotations

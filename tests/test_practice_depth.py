@@ -142,7 +142,7 @@ def test_a_hospital_admission_reported_by_any_staff_member_opens_a_reassessment(
 
 
 def test_the_client_asks_for_a_plan_change_and_monitoring_goes_on_beside_it(story):
-    """NASW Standards (2013), Std 2 self-determination: the client chooses what they want help
+    """NASW Standards (2013), Std 1 self-determination: the client chooses what they want help
     with; Encyclopedia of Social Work: the service contract is revised as it changes."""
     ruth = story()
     ruth.to_monitoring()
@@ -175,7 +175,7 @@ def test_a_significant_change_before_monitoring_is_refused_by_name(story):
 
 
 def test_a_client_who_withdraws_during_monitoring_gets_a_short_closure_and_no_follow_up_calls(story):
-    """NASW Standards (2013), Std 2 self-determination: clients choose what they want help with
+    """NASW Standards (2013), Std 1 self-determination: clients choose what they want help with
     and what they do not; AAA: the right to refuse services."""
     ruth = story()
     ruth.to_monitoring()
@@ -196,7 +196,7 @@ def test_a_client_who_withdraws_during_monitoring_gets_a_short_closure_and_no_fo
 
 
 def test_a_client_who_withdraws_during_planning_but_accepts_calls_is_followed_up(story):
-    """NASW (2013), Std 2 self-determination; Encyclopedia of Social Work: follow-up after closure."""
+    """NASW (2013), Std 1 self-determination; Encyclopedia of Social Work: follow-up after closure."""
     ruth = story()
     ruth.screen(), ruth.engage(), ruth.assess()
     ruth.engine.messages.deliver(ruth.people["carol"], ruth.id, "client_withdrew", {"reason": "Not now"})
@@ -210,7 +210,7 @@ def test_a_client_who_withdraws_during_planning_but_accepts_calls_is_followed_up
 
 @pytest.mark.parametrize("where", ["screening", "engagement", "transition", "closure"])
 def test_a_client_can_withdraw_at_every_stage(story, where):
-    """NASW (2013), Std 2 self-determination: at every stage."""
+    """NASW (2013), Std 1 self-determination: at every stage."""
     ruth = story()
     if where != "screening":
         ruth.screen()
@@ -228,7 +228,7 @@ def test_a_client_can_withdraw_at_every_stage(story, where):
 
 
 def test_leaving_the_waiting_list_is_a_withdrawal_not_ineligibility(story):
-    """NASW (2013), Std 2 self-determination: a client who no longer wants services withdrew;
+    """NASW (2013), Std 1 self-determination: a client who no longer wants services withdrew;
     they were not found ineligible."""
     ruth = story()
     ruth.screen(program_slot_available=False)
@@ -247,7 +247,7 @@ def test_leaving_the_waiting_list_is_a_withdrawal_not_ineligibility(story):
 
 def test_a_client_who_declines_services_at_engagement_is_not_called_after_closure(story):
     """AAA Client-Centered Case Management Standards: informed consent and the right to refuse;
-    NASW (2013), Std 2 self-determination."""
+    NASW (2013), Std 1 self-determination."""
     ruth = story()
     ruth.screen()
     with pytest.raises(InvalidData) as no_reason:
@@ -261,7 +261,7 @@ def test_a_client_who_declines_services_at_engagement_is_not_called_after_closur
 
 
 def test_a_client_may_decline_to_sign_the_plan_and_the_plan_goes_on_with_the_reason(story):
-    """NASW (2013), Std 2 self-determination and Std 6 (the plan is agreed with the client);
+    """NASW (2013), Std 1 self-determination and Std 6 (the plan is agreed with the client);
     Encyclopedia of Social Work: the written service contract's signatures."""
     ruth = story()
     ruth.screen(), ruth.engage(), ruth.assess()
@@ -278,7 +278,7 @@ def test_a_client_may_decline_to_sign_the_plan_and_the_plan_goes_on_with_the_rea
 
 
 def test_staff_tell_the_case_from_its_page(browse, story):
-    """NACM (2017): updated when indicated; NASW (2013), Std 2 self-determination. Staff report a
+    """NACM (2017): updated when indicated; NASW (2013), Std 1 self-determination. Staff report a
     significant change, or the client's withdrawal, from the case page without the API."""
     ruth = story()
     ruth.to_monitoring()

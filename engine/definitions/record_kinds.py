@@ -30,15 +30,16 @@ ENTRY_KINDS = {
                                  ("case_manager", "supervisor")),
     # NACM (2017): evaluate the appropriateness and effectiveness of referrals.
     "referral_status": EntryKind("record_referral_status", "Referral status", ("case_manager", "supervisor")),
-    # NASW Std 002: who may consent for a client who cannot (a guardian, a proxy), on the record.
+    # NASW 2013 Std 1: who may consent for a client who cannot (a guardian, a proxy), on the record.
     "legal_representative": EntryKind("record_legal_representative", "Guardian or legal representative",
                                       ("case_manager", "supervisor", "intake")),
 }
 
 # Top-level answers the record rules read back from earlier entries (definitions/record_rules.py):
-# releases put on file or taken back, the plan's goals (closure gives each an outcome), and
-# whether the client needs an interpreter (screening; each contact then says who interpreted).
-RULE_ENTRY_FIELDS = ("releases", "revokes_release_to", "goals", "interpreter_needed")
+# releases put on file or taken back, the plan's goals (closure gives each an outcome), whether
+# the client needs an interpreter (screening; each contact then says who interpreted), and who
+# may sign for the client (a release signed by a guardian names one).
+RULE_ENTRY_FIELDS = ("releases", "revokes_release_to", "goals", "interpreter_needed", "may_sign")
 
 
 def entry_form(kind: str, form_names, bpmn_id: str | None = None) -> str | None:

@@ -5,6 +5,10 @@ They read the case record, so they live in the engine, not in the forms:
   for that provider that is in force today (NASW Std 10: written permission to
   release and obtain information; AAA: signed by client or guardian; an expired or
   revoked consent is never silently used);
+- a release signed by a guardian names someone on record (a `legal_representative`
+  entry) who may sign for the client, not ended and with authority on the day signed
+  (AAA Std 4: "a release of information signed by the client or the client's legal
+  guardian"; NASW 2013 Std 1: the individual legally authorized to represent the client);
 - a release can be revoked at any time; the revocation takes back every release to
   that recipient on file before it (a release signed later is a new consent);
 - every participant in a service plan holds at least one task (Encyclopedia of
@@ -63,6 +67,45 @@ def releases_on_file(entries: list[dict], today: date) -> list[dict]:
                 if _key(release["recipient"]) == _key(data["revokes_release_to"]) and release["status"] != "revoked":
                     release.update(status="revoked", revoked_on=data.get("revoked_on"),
                                    revoked_by_entry=entry.get("id"))
+    return found
+
+
+def representatives_on_file(entries: list[dict]) -> list[dict]:
+    """Who may act for the client (NASW 2013 Std 1: "the individual who is legally authorized to
+    represent the client"): the latest `legal_representative` entry for each name, unless it was
+    corrected or says the representative no longer acts (oldest entries first)."""
+    latest: dict[str, dict] = {}
+    for entry in entries:
+        if entry.get("kind") == "legal_representative" and not entry.get("corrected_by"):
+            data = entry.get("data") or {}
+            latest[_key(data.get("name", ""))] = {**data, "recorded_at": entry.get("recorded_at")}
+    return [r for r in latest.values() if not r.get("ended")]
+
+
+def _signer_problems(releases: list, entries: list[dict]) -> list[dict]:
+    """A release signed by a guardian names a representative on record who may sign for the
+    client, and whose authority had not ended on the day they signed (AAA Std 4)."""
+    found, representatives = [], None
+    for index, release in enumerate(releases):
+        if not isinstance(release, dict) or release.get("signer_role", "client") == "client":  # a representative signed
+            continue
+        if representatives is None:
+            representatives = representatives_on_file(entries)
+        signer = str(release.get("signed_by", ""))
+        may_sign = [r for r in representatives if r.get("may_sign")]
+        match = [r for r in may_sign if _key(r.get("name", "")) == _key(signer)]
+        signed_on = str(release.get("signed_on", ""))
+        if match and all(r.get("valid_until") and r["valid_until"] < signed_on for r in match):
+            message = (f"{signer}'s authority to sign for the client ended on {match[-1]['valid_until']}, "
+                       f"before this release was signed on {signed_on}")
+        elif match:
+            continue
+        else:
+            on_record = ", ".join(r["name"] for r in may_sign)
+            message = (f"{signer} is not on record as a guardian or legal representative who may sign for the "
+                       f"client; record them first (a legal_representative entry with may_sign)"
+                       + (f"; on record: {on_record}" if on_record else "; no one is on record"))
+        found.append({"field": f"releases/{index}/signed_by", "message": message})
     return found
 
 
@@ -156,6 +199,7 @@ def problems(data: dict, entries: list[dict], today: date) -> list[dict]:
         if release.get("expires_on") and release.get("signed_on") and release["expires_on"] <= release["signed_on"]:
             found.append({"field": f"releases/{index}/expires_on",
                           "message": "a release must expire after the day it is signed"})
+    found += _signer_problems(data.get("releases") or [], entries)
     on_file = releases_on_file(entries, today) if (data.get("referrals") or data.get("receiving_provider")
                                                   or data.get("revokes_release_to")) else []
     if data.get("referrals"):

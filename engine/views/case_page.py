@@ -16,7 +16,7 @@ from ..definitions.sensitive import withhold
 from ..errors import NotFound
 from ..policy import Actor, visible_case
 from ..services.runner import CaseRunner
-from ..definitions import goal_progress, interpreting, referral_status, timeliness
+from ..definitions import goal_progress, interpreting, record_rules, referral_status, timeliness
 from ..definitions.record_kinds import entry_form
 from ..store.models import Case, HumanTask, ProcessFile, Timer
 from ..store.unit_of_work import Store, UnitOfWork
@@ -76,7 +76,7 @@ class CasePages:
             if not policy.may_see_sensitive(actor, case):
                 entries = [withhold(e) for e in entries]
             view["timeline"] = list(reversed(entries))
-            view["representatives"] = _representatives(entries)
+            view["representatives"] = record_rules.representatives_on_file(entries)
             view["note_deadline_days"] = self.note_deadline_days
             # NASW Std 4: professional interpreters rather than family members.
             view["interpreting"] = interpreting.summary(entries)
@@ -200,11 +200,3 @@ def current_plan(entries: list[dict], purposes: dict[str, str]) -> dict | None:
     return {**plan, "status": status, "decision": decision}
 
 
-def _representatives(entries: list[dict]) -> list[dict]:
-    """Who may act for the client (NASW Std 002): the latest entry for each name, unless ended."""
-    latest: dict[str, dict] = {}
-    for entry in entries:  # oldest first
-        if entry["kind"] == "legal_representative" and not entry.get("corrected_by"):
-            data = entry.get("data") or {}
-            latest[str(data.get("name", "")).strip().lower()] = {**data, "recorded_at": entry["recorded_at"]}
-    return [r for r in latest.values() if not r.get("ended")]
