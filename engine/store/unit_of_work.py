@@ -16,8 +16,8 @@ import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import and_, exists, func, literal, literal_column, or_, select, true, union_all
+from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..clock import Clock, due_from
@@ -64,6 +64,7 @@ class UnitOfWork:
         self._entries: dict[tuple, list[RecordEntry]] = {}
         self._states: dict[int, WorkflowState] = {}  # held: the session's identity map is weak
         self._leftovers: set[str] = set()
+        self._next_cases: dict[int, int | None] = {}
         self.chains = Chains(session, is_postgres)
 
     # ------------------------------------------------------------------ cases
@@ -107,29 +108,74 @@ class UnitOfWork:
         # A new case has no workflow state, tasks or timers yet: nothing to read back.
         self._states[case.id] = None
         self._open_tasks[case.id], self._timers[case.id] = [], []
+        self._next_cases[case.id] = None
+        if case.previous_case_id in self._next_cases:  # a re-entry: the case it follows now leads here
+            self._next_cases[case.previous_case_id] = case.id
 
-    def lock_task(self, task_id: str) -> HumanTask | None:
-        """A task with its case and the case's workflow state in one read, the case locked.
+    def next_case_id(self, case_id: int) -> int | None:
+        """The case opened after this one (a re-entry that names it as previous), if any."""
+        if case_id not in self._next_cases:
+            self._next_cases[case_id] = self.session.scalar(
+                select(Case.id).where(Case.previous_case_id == case_id).order_by(Case.id.desc()).limit(1))
+        return self._next_cases[case_id]
 
-        On PostgreSQL the three rows are locked, the case first (the order every step takes
-        them in: case row, then the task rows it updates), so what is read is current even
-        after waiting for another step. Whether the task has drafts, follow-ups or a
-        delegation comes along, so closing it deletes only what is there."""
+    def lock_task(self, task_id: str, entry_kinds: list[str] | None = None) -> HumanTask | None:
+        """A task with everything a completion reads, its case locked, in one statement: the
+        case, its workflow state, open tasks and waiting timers, whether the task has drafts,
+        follow-ups or a delegation (so closing it deletes only what is there), the case opened
+        after this one, and whether the record holds any entry of `entry_kinds` (the kinds the
+        record rules read; none means none need reading).
+
+        The rows come side by side: slot 0 carries the workflow state, slot 1 the open tasks,
+        slot 2 the timers, so no row is repeated per row of another table and the state (the
+        large column) comes once. On PostgreSQL the case and the task are locked, the case
+        first (the order every step takes them in). A statement that waited for a lock sees
+        the locked rows as they are now but the others as they were when it started; if a
+        locked row changed meanwhile (its xmin differs from a read of it without the lock),
+        everything else is read again, now under the lock."""
         leftovers = or_(*(exists().where(model.task_id == HumanTask.id)
                           for model in (FormDraft, TaskFollowUp, TaskDelegation)))
-        query = (select(HumanTask, Case, WorkflowState, leftovers)
-                 .join(Case, Case.id == HumanTask.case_id).join(WorkflowState, WorkflowState.case_id == Case.id)
-                 .where(HumanTask.id == task_id))
+        slot = union_all(*(select(literal(k).label("k")) for k in (0, 1, 2))).subquery("slot")
+        open_task, later = aliased(HumanTask, name="open_task"), aliased(Case, name="later_case")
+        next_case = (select(later.id).where(later.previous_case_id == Case.id).order_by(later.id.desc())
+                     .limit(1).scalar_subquery())
+        columns = [leftovers, next_case]
+        if entry_kinds:
+            columns.append(exists().where(RecordEntry.case_id == Case.id, RecordEntry.kind.in_(entry_kinds)))
         if self.is_postgres:
-            query = query.with_for_update(of=[Case, WorkflowState, HumanTask])
-        row = self.session.execute(query.execution_options(populate_existing=True)).one_or_none()
-        if row is None:
+            seen, seen_task = aliased(Case, name="seen_case"), aliased(HumanTask, name="seen_task")
+            columns += [literal_column("cases.xmin::text"), literal_column("human_tasks.xmin::text"),
+                        select(literal_column("seen_case.xmin::text")).select_from(seen)
+                        .where(seen.id == Case.id).scalar_subquery(),
+                        select(literal_column("seen_task.xmin::text")).select_from(seen_task)
+                        .where(seen_task.id == HumanTask.id).scalar_subquery()]
+        query = (select(HumanTask, Case, slot.c.k, WorkflowState, open_task, Timer, *columns)
+                 .join(Case, Case.id == HumanTask.case_id).join(slot, true())
+                 .outerjoin(WorkflowState, and_(WorkflowState.case_id == Case.id, slot.c.k == 0))
+                 .outerjoin(open_task, and_(open_task.case_id == Case.id, open_task.state == "open", slot.c.k == 1))
+                 .outerjoin(Timer, and_(Timer.case_id == Case.id, slot.c.k == 2))
+                 .where(HumanTask.id == task_id)
+                 .order_by(slot.c.k, open_task.created_at, open_task.id, Timer.due_at, Timer.id))
+        if self.is_postgres:
+            query = query.with_for_update(of=[Case, HumanTask])
+        rows = self.session.execute(query.execution_options(populate_existing=True)).all()
+        if not rows:
             return None
-        task, case, state, has_leftovers = row
-        self._states[case.id] = state
+        task, case, has_leftovers, next_case_id = rows[0][0], rows[0][1], rows[0][6], rows[0][7]
+        has_entries = rows[0][8] if entry_kinds else True
         self.chains.hold(case)
+        if self.is_postgres and rows[0][-4:-2] != rows[0][-2:]:
+            # Waited for another step on the case: what came beside the locked rows is stale.
+            self.session.expire_all()
+            return self.lock_task(task_id, entry_kinds)
         if has_leftovers:
             self._leftovers.add(task.id)
+        self._states[case.id] = next(r[3] for r in rows if r[2] == 0)
+        self._open_tasks[case.id] = [r[4] for r in rows if r[2] == 1 and r[4] is not None]
+        self._timers[case.id] = [r[5] for r in rows if r[2] == 2 and r[5] is not None]
+        self._next_cases[case.id] = next_case_id
+        if not has_entries:
+            self._entries[(case.id, tuple(entry_kinds))] = []
         return task
 
     def close_task_leftovers(self, task_id: str) -> None:
