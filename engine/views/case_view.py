@@ -2,8 +2,6 @@
 waiting timers, consents on file and the cases linked to it."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from ..clock import Clock
 from ..definitions.forms import FormCatalog
 from ..definitions import record_rules
