@@ -49,7 +49,8 @@ class Counter:
         self.statements += 1
         verb = statement.split(None, 1)[0].upper()
         self.kinds[verb] = self.kinds.get(verb, 0) + 1
-        many = executemany and parameters and isinstance(parameters[0], (list, tuple, dict))
+        many = executemany and isinstance(parameters, (list, tuple)) and parameters \
+            and isinstance(parameters[0], (list, tuple, dict))
         rows = f" [{len(parameters)} rows]" if many else ""
         self.seen.append(" ".join(statement.split()) + rows)
 
