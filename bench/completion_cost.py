@@ -12,7 +12,9 @@ Statements are counted with SQLAlchemy's before_cursor_execute event (BEGIN/COMM
 are not statements the driver sees, and are not counted); loads are calls that
 deserialize a case's workflow.
 
-    python bench/completion_cost.py [--db sqlite,postgresql] [--samples 20]
+    python bench/completion_cost.py [--db sqlite,postgresql] [--samples 20] [--show]
+
+--show prints each statement of the last engine completion (SQL shortened).
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ class Counter:
         self.statements = 0
         self.loads = 0
         self.kinds: dict[str, int] = {}
+        self.seen: list[str] = []
         event.listen(db, "before_cursor_execute", self._statement)
         original = workflow_class.load.__func__
 
@@ -46,9 +49,13 @@ class Counter:
         self.statements += 1
         verb = statement.split(None, 1)[0].upper()
         self.kinds[verb] = self.kinds.get(verb, 0) + 1
+        many = executemany and isinstance(parameters, (list, tuple)) and parameters \
+            and isinstance(parameters[0], (list, tuple, dict))
+        rows = f" [{len(parameters)} rows]" if many else ""
+        self.seen.append(" ".join(statement.split()) + rows)
 
     def reset(self):
-        self.statements, self.loads, self.kinds = 0, 0, {}
+        self.statements, self.loads, self.kinds, self.seen = 0, 0, {}, []
 
 
 def workflow_class():
@@ -78,7 +85,7 @@ def measure(kind: str, samples: int) -> dict:
             task_id = contact_task(carol)
             counter.reset()
             complete(carol, task_id, CONTACT)
-            engine_runs.append((counter.statements, counter.loads, dict(counter.kinds)))
+            engine_runs.append((counter.statements, counter.loads, dict(counter.kinds), list(counter.seen)))
 
         from web import create_app
         with tempfile.TemporaryDirectory() as tmp:
@@ -116,12 +123,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--show", action="store_true", help="print each statement of one engine completion")
     parser.add_argument("--write", action="store_true", help="write the table into docs/PERFORMANCE.md")
     args = parser.parse_args()
     lines = ["| database | what | statements | workflow loads |", "|---|---|---|---|"]
     for kind in args.db.split(","):
         result = measure(kind, args.samples)
         print(f"{kind:10} engine completion     {summary(result['engine'])}   by kind {result['engine'][-1][2]}")
+        if args.show:
+            for number, statement in enumerate(result["engine"][-1][3], 1):
+                print(f"    {number:2}. {statement[:220]}")
         print(f"{kind:10} browser completion    {summary(result['browser'])}")
         print(f"{kind:10} browser, already done {summary(result['stale'])}")
         for label, key in (("engine completion", "engine"), ("browser completion", "browser"),

@@ -10,7 +10,7 @@ tests/processes/monitoring_loop.bpmn (the case then waits on its weekly timer):
   serializer's round trip (deserialize, complete, run the engine, serialize),
   the least any durable SpiffWorkflow application must do per step.
 
-    python bench/task_completion.py [--cases 300] [--db sqlite,postgresql]
+    python bench/task_completion.py [--cases 300] [--db sqlite,postgresql] [--write]
 """
 from __future__ import annotations
 
@@ -69,13 +69,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=300)
     parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--write", action="store_true", help="write the table into docs/PERFORMANCE.md")
     args = parser.parse_args()
     raw = raw_spiff(args.cases)
     print(f"raw SpiffWorkflow step + serialize round trip   {fmt(raw)}")
+    lines = ["| what | p50 ms | p95 ms | p50 to raw |", "|---|---|---|---|",
+             f"| raw SpiffWorkflow step + serializer round trip | {raw['p50']:.2f} | {raw['p95']:.2f} | 1 |"]
     for kind in args.db.split(","):
         stats = casepath(kind, args.cases)
         print(f"casepath complete on {kind:<11}                {fmt(stats)}   "
               f"ratio to raw: p50 {stats['p50'] / raw['p50']:.1f}x  p95 {stats['p95'] / raw['p95']:.1f}x")
+        lines.append(f"| casepath completion on {kind} | {stats['p50']:.2f} | {stats['p95']:.2f} | "
+                     f"{stats['p50'] / raw['p50']:.1f}x |")
+    if args.write:
+        from report import write_section
+
+        write_section("Task completion latency", f"python bench/task_completion.py --cases {args.cases} --db {args.db}",
+                      f"{args.cases} completions per database after 20 to warm up; a completion is the whole "
+                      "engine call (checks, lock, load, step, rows, save, commit).\n\n" + "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -82,6 +82,7 @@ class FormCatalog:
         self._forms: dict[str, Form] = {}
         self._validators: dict[str, Draft202012Validator] = {}
         self._ui_files: dict[str, dict] = {}  # UI schemas by file name (formUiSchemaFilename)
+        self.revision = 0  # counts forms added, for callers that remember what the catalog holds
         # A form file that cannot be read or used: {name: why}. It is left out (models using
         # it are refused at deploy, naming it) so one bad file does not stop everything else.
         self.broken: dict[str, str] = {}
@@ -143,6 +144,7 @@ class FormCatalog:
         checkable = task_data_options.checkable(schema)
         Draft202012Validator.check_schema(checkable)
         self._forms[name] = Form(name, schema, ui_schema or {}, task_data_options.variables(schema))
+        self.revision += 1  # what is remembered about the catalog is out of date
         self._validators[name] = Draft202012Validator(checkable, format_checker=FormatChecker())
 
     def ui_schema(self, name: str | None, ui_filename: str | None = None) -> dict:

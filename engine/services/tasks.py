@@ -380,7 +380,7 @@ class TaskService:
         with self.store.transaction() as uow:
             # One read: the task, its case (locked) and its workflow state. The answers are judged
             # while the lock is held; that is CPU work, shorter than a second round trip.
-            task = uow.lock_task(task_id)
+            task = uow.lock_task(task_id, self.views.rule_kinds())
             if task is None or not policy.can_see_task(actor, task):
                 raise NotFound(f"task {task_id} not found")
             if not policy.can_work_lane(actor, task.lane):

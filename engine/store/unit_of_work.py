@@ -16,8 +16,10 @@ import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import (and_, bindparam, exists, func, inspect, literal, literal_column, or_, select, true, union_all,
+                        update)
+from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..clock import Clock, due_from
@@ -65,6 +67,55 @@ class Store:
             yield UnitOfWork(session, self.clock, self.is_postgres)
 
 
+_LOCKED_READS: dict[tuple, tuple] = {}
+
+
+def _locked_read(what: str, is_postgres: bool, skip_locked: bool, entry_kinds: tuple[str, ...]) -> tuple:
+    """(statement, leading columns, locked tables) of a locked read (UnitOfWork._read_locked),
+    built once per shape (building it is pure CPU work; the key is a bound parameter).
+
+    The leading columns are (case,) or (task, whether it has drafts, follow-ups or a delegation,
+    case). Beside them come the case's rows side by side: slot 0 carries the workflow state,
+    slot 1 the open tasks, slot 2 the timers, so no row is repeated per row of another table
+    and the state (the large column) comes once; then the case opened after this one, whether
+    the record holds any entry of `entry_kinds` (the kinds the record rules read: none on file
+    means none need reading), and on PostgreSQL the xmin of each locked row, with the lock and
+    without."""
+    shape = (what, is_postgres, skip_locked, entry_kinds)
+    if shape in _LOCKED_READS:
+        return _LOCKED_READS[shape]
+    key = bindparam("key")
+    if what == "task":
+        leftovers = or_(*(exists().where(model.task_id == HumanTask.id)
+                          for model in (FormDraft, TaskFollowUp, TaskDelegation)))
+        query = select(HumanTask, leftovers, Case).join(Case, Case.id == HumanTask.case_id).where(HumanTask.id == key)
+        locked = [(Case, "cases"), (HumanTask, "human_tasks")]
+    else:
+        query = select(Case).select_from(Case).where(Case.id == key)
+        locked = [(Case, "cases")]
+    leading = 3 if what == "task" else 1
+    slot = union_all(*(select(literal(k).label("k")) for k in (0, 1, 2))).subquery("slot")
+    open_task, later = aliased(HumanTask, name="open_task"), aliased(Case, name="later_case")
+    columns = [select(later.id).where(later.previous_case_id == Case.id).order_by(later.id.desc()).limit(1)
+               .scalar_subquery(),
+               exists().where(RecordEntry.case_id == Case.id, RecordEntry.kind.in_(entry_kinds))]
+    if is_postgres:
+        columns += [literal_column(f"{table}.xmin::text") for _, table in locked]
+        for model, table in locked:
+            seen = aliased(model, name=f"seen_{table}")
+            columns.append(select(literal_column(f"seen_{table}.xmin::text")).select_from(seen)
+                           .where(seen.id == model.id).scalar_subquery())
+    query = (query.add_columns(slot.c.k, WorkflowState, open_task, Timer, *columns).join(slot, true())
+             .outerjoin(WorkflowState, and_(WorkflowState.case_id == Case.id, slot.c.k == 0))
+             .outerjoin(open_task, and_(open_task.case_id == Case.id, open_task.state == "open", slot.c.k == 1))
+             .outerjoin(Timer, and_(Timer.case_id == Case.id, slot.c.k == 2))
+             .order_by(slot.c.k, open_task.created_at, open_task.id, Timer.due_at, Timer.id))
+    if is_postgres:
+        query = query.with_for_update(of=[model for model, _ in locked], skip_locked=skip_locked)
+    _LOCKED_READS[shape] = (query, leading, len(locked))
+    return _LOCKED_READS[shape]
+
+
 class UnitOfWork:
     def __init__(self, session: Session, clock: Clock, is_postgres: bool):
         self.session = session
@@ -75,25 +126,51 @@ class UnitOfWork:
         self._entries: dict[tuple, list[RecordEntry]] = {}
         self._states: dict[int, WorkflowState] = {}  # held: the session's identity map is weak
         self._leftovers: set[str] = set()
+        self._next_cases: dict[int, int | None] = {}
         self.chains = Chains(session, is_postgres)
 
     # ------------------------------------------------------------------ cases
     def lock_case(self, case_id: int, skip_locked: bool = False, with_state: bool = False) -> Case | None:
         """The case, its row locked (PostgreSQL; SQLite already runs one writer at a time).
-        `with_state` reads its workflow state in the same statement, for a step about to load it."""
+        `with_state` brings what a step reads in the same statement (its workflow state, open
+        tasks and timers, see `_read_locked`), for a step about to load it."""
+        if with_state:
+            row = self._read_locked("case", case_id, skip_locked=skip_locked)
+            return row[0] if row is not None else None
         query = select(Case).where(Case.id == case_id)
-        if with_state:
-            query = query.add_columns(WorkflowState).join(WorkflowState, WorkflowState.case_id == Case.id)
         if self.is_postgres:
-            query = query.with_for_update(of=[Case, WorkflowState] if with_state else Case, skip_locked=skip_locked)
-        row = self.session.execute(query.execution_options(populate_existing=True)).one_or_none()
-        if row is None:
-            return None
-        case = row[0]
-        if with_state:
-            self._states[case.id] = row[1]
-        self.chains.hold(case)
+            query = query.with_for_update(of=Case, skip_locked=skip_locked)
+        case = self.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+        if case is not None:
+            self.chains.hold(case)
         return case
+
+    def _read_locked(self, what: str, key, skip_locked: bool = False, entry_kinds: list[str] | None = None):
+        """Read a case (`what` "case") or a task with its case ("task") locked, with the case's
+        rows beside it, keep what came and return the first row: (case,) or (task, whether it
+        has leftovers, case); None if there is none. See `_locked_read` for what comes along.
+
+        A PostgreSQL statement that waited for a lock sees the locked rows as they are now but
+        the others as they were when it started: if a locked row changed meanwhile (its xmin
+        differs from a read of it without the lock), everything is read again, under the lock."""
+        query, leading, locked = _locked_read(what, self.is_postgres, skip_locked, tuple(entry_kinds or ()))
+        rows = self.session.execute(query, {"key": key}, execution_options={"populate_existing": True}).all()
+        if not rows:
+            return None
+        case = rows[0][leading - 1]
+        self.chains.hold(case)
+        if self.is_postgres:
+            marks = rows[0][leading + 6:]
+            if marks[:locked] != marks[locked:]:  # waited for another step on the case
+                return self._read_locked(what, key, skip_locked, entry_kinds)
+        k, state, task, timer, next_case_id, has_entries = range(leading, leading + 6)
+        self._states[case.id] = next(r[state] for r in rows if r[k] == 0)
+        self._open_tasks[case.id] = [r[task] for r in rows if r[k] == 1 and r[task] is not None]
+        self._timers[case.id] = [r[timer] for r in rows if r[k] == 2 and r[timer] is not None]
+        self._next_cases[case.id] = rows[0][next_case_id]
+        if entry_kinds and not rows[0][has_entries]:
+            self._entries[(case.id, tuple(entry_kinds))] = []
+        return tuple(rows[0][:leading])
 
     def cases_with_due_timers(self, now: datetime, limit: int, skip: set[int]) -> list[int]:
         """Active cases with a timer due by `now`, soonest first; on PostgreSQL without the
@@ -118,27 +195,26 @@ class UnitOfWork:
         # A new case has no workflow state, tasks or timers yet: nothing to read back.
         self._states[case.id] = None
         self._open_tasks[case.id], self._timers[case.id] = [], []
+        self._next_cases[case.id] = None
+        if case.previous_case_id in self._next_cases:  # a re-entry: the case it follows now leads here
+            self._next_cases[case.previous_case_id] = case.id
 
-    def lock_task(self, task_id: str) -> HumanTask | None:
-        """A task with its case and the case's workflow state in one read, the case locked.
+    def next_case_id(self, case_id: int) -> int | None:
+        """The case opened after this one (a re-entry that names it as previous), if any."""
+        if case_id not in self._next_cases:
+            self._next_cases[case_id] = self.session.scalar(
+                select(Case.id).where(Case.previous_case_id == case_id).order_by(Case.id.desc()).limit(1))
+        return self._next_cases[case_id]
 
-        On PostgreSQL the three rows are locked, the case first (the order every step takes
-        them in: case row, then the task rows it updates), so what is read is current even
-        after waiting for another step. Whether the task has drafts, follow-ups or a
-        delegation comes along, so closing it deletes only what is there."""
-        leftovers = or_(*(exists().where(model.task_id == HumanTask.id)
-                          for model in (FormDraft, TaskFollowUp, TaskDelegation)))
-        query = (select(HumanTask, Case, WorkflowState, leftovers)
-                 .join(Case, Case.id == HumanTask.case_id).join(WorkflowState, WorkflowState.case_id == Case.id)
-                 .where(HumanTask.id == task_id))
-        if self.is_postgres:
-            query = query.with_for_update(of=[Case, WorkflowState, HumanTask])
-        row = self.session.execute(query.execution_options(populate_existing=True)).one_or_none()
+    def lock_task(self, task_id: str, entry_kinds: list[str] | None = None) -> HumanTask | None:
+        """A task with everything a completion reads, its case locked, in one statement: the
+        case and its rows (`_read_locked`), and whether the task has drafts, follow-ups or a
+        delegation (so closing it deletes only what is there). On PostgreSQL the case and the
+        task are locked, the case first (the order every step takes them in)."""
+        row = self._read_locked("task", task_id, entry_kinds=entry_kinds)
         if row is None:
             return None
-        task, case, state, has_leftovers = row
-        self._states[case.id] = state
-        self.chains.hold(case)
+        task, has_leftovers, _ = row
         if has_leftovers:
             self._leftovers.add(task.id)
         return task
@@ -298,15 +374,45 @@ class UnitOfWork:
     def _save_state(self, case: Case, workflow: CaseWorkflow, now: datetime) -> None:
         state = workflow.dump()
         row = self._states[case.id] if case.id in self._states else self.session.get(WorkflowState, case.id)
+        version = case.lock_version or 0
+        case.updated_at = now
+        case.lock_version = version + 1
+        if row is not None and self.is_postgres:
+            self._write_state_with_case(case, row, state, now, version)
+            return
         if row is None:
             row = WorkflowState(case_id=case.id, state=state, size=len(state), updated_at=now)
             self.session.add(row)
             self._states[case.id] = row
         else:
             row.state, row.size, row.updated_at = state, len(state), now
-        case.updated_at = now
-        case.lock_version = (case.lock_version or 0) + 1
         try:
             self.session.flush()
         except StaleDataError:
             raise Conflict(f"case {case.id} was changed by someone else; reload and try again") from None
+
+    def _write_state_with_case(self, case: Case, row: WorkflowState, state: str, now: datetime,
+                               version: int) -> None:
+        """PostgreSQL: the workflow state and the case's changed columns in one UPDATE (the state's
+        UPDATE rides along as a data-modifying WITH), version-checked like the ORM's own.
+
+        The case's changes are taken out of the session first, so the flush that sends the
+        step's other rows does not write the case a second time."""
+        insp = inspect(case)
+        changes, keys = {}, []
+        for attr in insp.mapper.column_attrs:
+            if insp.attrs[attr.key].history.has_changes():
+                changes[attr.columns[0]] = getattr(case, attr.key)
+                keys.append(attr.key)
+        for key in keys:
+            set_committed_value(case, key, getattr(case, key))
+        self.session.flush()
+        states, cases = WorkflowState.__table__, Case.__table__
+        written = (update(states).where(states.c.case_id == case.id)
+                   .values(state=state, size=len(state), updated_at=now).cte("state_written"))
+        result = self.session.execute(update(cases).where(cases.c.id == case.id, cases.c.lock_version == version)
+                                      .values(changes).add_cte(written))
+        if result.rowcount != 1:
+            raise Conflict(f"case {case.id} was changed by someone else; reload and try again")
+        for key, value in (("state", state), ("size", len(state)), ("updated_at", now)):
+            set_committed_value(row, key, value)

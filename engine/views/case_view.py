@@ -2,8 +2,6 @@
 waiting timers, consents on file and the cases linked to it."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from ..clock import Clock
 from ..definitions.forms import FormCatalog
 from ..definitions import record_rules
@@ -25,7 +23,8 @@ class CaseViews:
     def __init__(self, forms: FormCatalog, clock: Clock):
         self.forms = forms
         self.clock = clock
-        self._versions: dict[int, tuple[str, int]] = {}  # id -> (model, number); versions never change
+        self._versions: dict[int, tuple[str, int]] = {}
+        self._rule_kinds: tuple[int, list[str]] | None = None  # id -> (model, number); versions never change
 
     def version_of(self, uow: UnitOfWork, version_id: int) -> tuple[str, int]:
         if version_id not in self._versions:
@@ -33,11 +32,17 @@ class CaseViews:
             self._versions[version_id] = (row.model_id, row.version)
         return self._versions[version_id]
 
+    def rule_kinds(self) -> list[str]:
+        """The record entry kinds the record rules read (the forms never change while running)."""
+        if self._rule_kinds is None or self._rule_kinds[0] != self.forms.revision:
+            self._rule_kinds = (self.forms.revision, rule_entry_kinds(self.forms))
+        return self._rule_kinds[1]
+
     def release_entries(self, uow: UnitOfWork, case_id: int) -> list[dict]:
         """Only the entries the record rules read (releases, their revocation, the plan's goals):
         the record grows with every contact, and reading all of it on each step would make a
         long case slower with time."""
-        kinds = rule_entry_kinds(self.forms)
+        kinds = self.rule_kinds()
         return entry_views(uow.record_entries(case_id, kinds)) if kinds else []
 
     def case_context(self, uow: UnitOfWork, case: Case) -> dict:
@@ -59,7 +64,6 @@ class CaseViews:
             "error": incident_of(case),
             "process": {"model": model, "version": number, "active_elements": active_elements},
             "previous_case_id": case.previous_case_id,
-            "next_case_id": uow.session.scalar(select(Case.id).where(Case.previous_case_id == case.id)
-                                               .order_by(Case.id.desc()).limit(1)),
+            "next_case_id": uow.next_case_id(case.id),
         })
         return view
