@@ -37,7 +37,7 @@ class Settings:
     review_seed: str | None = None  # a fixed seed makes the draw repeatable (demos, tests)
     note_deadline_days: int = 3
     start_scheduler: bool = True
-    db_pool_size: int = 9  # connections kept per process: serve's threads (8) and the timer poller
+    db_pool_size: int = 10  # connections kept per process: serve's threads (8) and the timer poller's two
 
     @classmethod
     def from_environment(cls, overrides: dict | None = None) -> Settings:
@@ -68,7 +68,7 @@ class Settings:
             script_time_limit=_seconds(env, "CASEPATH_SCRIPT_TIME_LIMIT", 1.0),
             caseload_limit=_caseload_limit(env.get("CASEPATH_CASELOAD_LIMIT")),
             note_deadline_days=_note_deadline_days(env.get("CASEPATH_NOTE_DEADLINE_DAYS")),
-            db_pool_size=int(env.get("CASEPATH_DB_POOL_SIZE", "9")),
+            db_pool_size=int(env.get("CASEPATH_DB_POOL_SIZE", "10")),
             review_sample_size=_sample_size(env.get("CASEPATH_REVIEW_SAMPLE_SIZE")),
             review_seed=env.get("CASEPATH_REVIEW_SEED") or None,
         )
