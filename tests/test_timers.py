@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from engine.store.claims import timer_claims
 from engine.store.models import AuditEvent, HumanTask, Timer
 from engine.scheduler import start_background
 from tests.support.bpmn_samples import linear_process, one_task_process, user_task
@@ -66,6 +67,26 @@ def test_two_workers_fire_a_thousand_due_timers_each_exactly_once(case_engine, p
         calls = session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.bpmn_id == "call",
                                                                                  HumanTask.state == "open"))
         assert calls == 1000
+
+
+@pytest.mark.postgres
+def test_two_workers_claiming_at_once_take_disjoint_batches(case_engine, people, database_url, clock):
+    """Issue 18: each worker claims its own batch of cases with due timers, so a second worker
+    never walks the first one's batch; what a worker claimed is free again when its run ends."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one writer at a time: its claim is a plain read")
+    for _ in range(6):
+        case_engine.cases.open_case(people["carol"], ADULT, model_id="reminder", confirm_new_client=True)
+    now = clock.advance("P1DT1H")
+    with timer_claims(case_engine.store) as first, timer_claims(case_engine.store) as second:
+        first_batch = first.claim(now, 4, set())
+        second_batch = second.claim(now, 4, set())
+        assert len(first_batch) == 4 and len(second_batch) == 2, (first_batch, second_batch)
+        assert not set(first_batch) & set(second_batch), "no case in both batches"
+        assert second.claim(now, 4, set()) == second_batch, "a worker's next batch frees its last one only"
+    with timer_claims(case_engine.store) as later:
+        assert sorted(later.claim(now, 10, set())) == sorted(first_batch + second_batch)
+    assert case_engine.timers.fire_due_timers() == 6
 
 
 def test_a_timer_whose_step_fails_is_counted_and_its_case_named(case_engine, people, clock, app):

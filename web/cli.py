@@ -107,8 +107,9 @@ def serve_command(host: str, port: int, threads: int, workers: int):
     from engine.scheduler import start_background
 
     _configure_logging()
-    # Each process opens at most one connection per thread, plus one for the timer poller.
-    os.environ["CASEPATH_DB_POOL_SIZE"] = str(threads + 1)
+    # Each process opens at most one connection per thread, plus two for the timer poller
+    # (one for its transactions, one holding its claims: engine/store/claims.py).
+    os.environ["CASEPATH_DB_POOL_SIZE"] = str(threads + 2)
     click.echo(f"casepath serving on http://{host}:{port} with {workers} process(es) of {threads} thread(s) "
                f"(timers polled every {settings().timer_poll_seconds:g}s)")
     if workers > 1:

@@ -38,7 +38,7 @@ class Settings:
     note_deadline_days: int = 3
     referral_follow_up_days: int = 14  # days a referral may go without a status (NACM 2017)
     start_scheduler: bool = True
-    db_pool_size: int = 9  # connections kept per process: serve's threads (8) and the timer poller
+    db_pool_size: int = 10  # connections kept per process: serve's threads (8) and the timer poller's two
 
     @classmethod
     def from_environment(cls, overrides: dict | None = None) -> Settings:
@@ -70,7 +70,7 @@ class Settings:
             caseload_limit=_caseload_limit(env.get("CASEPATH_CASELOAD_LIMIT")),
             note_deadline_days=_note_deadline_days(env.get("CASEPATH_NOTE_DEADLINE_DAYS")),
             referral_follow_up_days=_referral_follow_up_days(env.get("CASEPATH_REFERRAL_FOLLOW_UP_DAYS")),
-            db_pool_size=int(env.get("CASEPATH_DB_POOL_SIZE", "9")),
+            db_pool_size=int(env.get("CASEPATH_DB_POOL_SIZE", "10")),
             review_sample_size=_sample_size(env.get("CASEPATH_REVIEW_SAMPLE_SIZE")),
             review_seed=env.get("CASEPATH_REVIEW_SEED") or None,
         )

@@ -13,7 +13,6 @@ from .. import policy
 from ..clock import Clock
 from ..definitions import record_rules
 from ..errors import BadRequest, Forbidden
-from ..exports import fhir, pdf
 from ..exports.record import complete_record
 from ..policy import Actor, visible_case
 from ..store.models import AuditEvent, HumanTask
@@ -68,8 +67,8 @@ class ExportService:
                 record = complete_record(case, entries, tasks, events,
                                          self.runner.purposes(uow.session, case.process_version_id),
                                          now.date(), now, recipient)
-                result = {"json": lambda: record, "fhir": lambda: fhir.bundle(record),
-                          "pdf": lambda: pdf.render(record)}[fmt]()
+                result = {"json": lambda: record, "fhir": lambda: _fhir().bundle(record),
+                          "pdf": lambda: _pdf().render(record)}[fmt]()
                 self._log(uow, actor, case_id, fmt, recipient, release)
         if refusal is not None:
             raise Forbidden(refusal, [{"field": "recipient", "message": refusal}])
@@ -85,3 +84,17 @@ class ExportService:
         uow.audit(case_id, actor.username, "record_disclosed",
                   f"{actor.username} exported the {WHAT[fmt]} to {to}",
                   data={"what": WHAT[fmt], "format": fmt, "to": recipient, "consent": consent})
+
+
+# FHIR models and the PDF fonts take a second to import: only an export asks for them, so a
+# timer worker or a CLI command does not pay it at start-up.
+def _fhir():
+    from ..exports import fhir
+
+    return fhir
+
+
+def _pdf():
+    from ..exports import pdf
+
+    return pdf

@@ -1,6 +1,7 @@
 """Users, passwords (argon2-cffi) and API tokens: who is asking."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -33,9 +34,14 @@ class IdentityService:
         self.store = store
         self.clock = clock
         self._hasher = hasher or PasswordHasher()
-        # A real hash to verify against when the user does not exist, so a login for an
-        # unknown name costs the same time as a wrong password.
-        self._dummy_hash = self._hasher.hash("casepath-not-a-password")
+
+    @functools.cached_property
+    def _dummy_hash(self) -> str:
+        """A real hash to verify against when the user does not exist, so a login for an
+        unknown name costs the same time as a wrong password. Made at the first sign-in, not
+        at start-up: a timer worker or a CLI command never signs anyone in (argon2 costs
+        64 MiB and a good part of a second)."""
+        return self._hasher.hash("casepath-not-a-password")
 
     def add_user(self, username: str, password: str, roles: list[str], team: str | None = None,
                  display_name: str = "") -> Actor:

@@ -1,12 +1,12 @@
 """Firing due timers: reassessments, overdue follow-ups, post-closure check-ins."""
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..clock import Clock, FixedClock
 from ..runtime.workflow import CaseWorkflow, ScriptFailed
+from ..store.claims import timer_claims
 from ..store.models import Case
 from ..store.unit_of_work import Store, UnitOfWork
 from .runner import CaseRunner
@@ -34,34 +34,32 @@ class TimerService:
     def run_due(self, limit: int | None = None, batch: int = CLAIM_BATCH) -> TimerRun:
         """Fire every timer due now, one case per transaction.
 
-        Several workers may run this at once. Each reads a batch of cases with due timers
-        (on PostgreSQL skipping the cases other workers hold right now), then fires them one
-        short transaction each: the case row is locked (SKIP LOCKED: a case another worker
-        is firing is left to it), its timers re-read under the lock, and a timer's row is
-        deleted in the same transaction that advances its case, so each timer fires once.
-        Workers walk their batches in different orders so they rarely meet on a case. A timer
-        whose step fails still counts as fired; its case stops with the error, and the run
-        says so."""
+        Several workers may run this at once. Each claims a batch of cases with due timers
+        that no other worker has claimed (PostgreSQL: engine/store/claims.py), so workers
+        take disjoint batches, then fires them one short transaction each on one connection
+        kept for the run: the case row is locked (SKIP LOCKED: a case someone is stepping
+        right now is left to a later run), its timers re-read under the lock, and a timer's
+        row is deleted in the same transaction that advances its case, so each timer fires
+        once whatever the claims do. A timer whose step fails still counts as fired; its case
+        stops with the error, and the run says so."""
         run = TimerRun()
-        skipped: set[int] = set()  # stopped, nothing to fire, or held by another worker
-        order = random.Random()
-        while limit is None or run.fired < limit:
-            now = self.clock.now()
-            with self.store.reading() as uow:
-                case_ids = uow.cases_with_due_timers(now, batch, skipped)
-            if not case_ids:
-                break
-            order.shuffle(case_ids)
-            for case_id in case_ids:
-                if limit is not None and run.fired >= limit:
+        skipped: set[int] = set()  # stopped, nothing to fire, or held by someone
+        with self.store.pinned() as store, timer_claims(self.store) as claims:
+            while limit is None or run.fired < limit:
+                now = self.clock.now()
+                case_ids = claims.claim(now, batch, skipped)
+                if not case_ids:
                     break
-                if not self._fire_case(case_id, now, run):
-                    skipped.add(case_id)
+                for case_id in case_ids:
+                    if limit is not None and run.fired >= limit:
+                        break
+                    if not self._fire_case(store, case_id, now, run):
+                        skipped.add(case_id)
         return run
 
-    def _fire_case(self, case_id: int, now: datetime, run: TimerRun) -> bool:
+    def _fire_case(self, store: Store, case_id: int, now: datetime, run: TimerRun) -> bool:
         """Fire one case's due timers in its own transaction; False if there was nothing to do."""
-        with self.store.transaction() as uow:
+        with store.transaction() as uow:
             case = uow.lock_case(case_id, skip_locked=True, with_state=True)
             if case is None or case.status != "active":
                 return False

@@ -42,8 +42,10 @@ class Store:
         self.clock = clock
         self.is_postgres = sessions.kw["bind"].dialect.name == "postgresql"
         # One statement needs no transaction around it: no BEGIN and no ROLLBACK round trips.
-        self._single_reads = sessionmaker(bind=sessions.kw["bind"].execution_options(isolation_level="AUTOCOMMIT"),
-                                          expire_on_commit=False)
+        # (From the engine even when this store is pinned to one connection: setting autocommit
+        # on that connection would end the transactions of the store pinned to it.)
+        autocommit = sessions.kw["bind"].engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._single_reads = sessionmaker(bind=autocommit, expire_on_commit=False)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
@@ -59,6 +61,14 @@ class Store:
         request, it saves two of its three round trips."""
         with self._single_reads() as session:
             yield session
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[Store]:
+        """This store on one connection kept for a run of many short transactions (firing
+        timers): each transaction skips the pool checkout and its liveness ping, a round trip
+        per transaction. The connection goes back to the pool when the run ends."""
+        with self.sessions.kw["bind"].connect() as connection:
+            yield Store(sessionmaker(**{**self.sessions.kw, "bind": connection}), self.clock)
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[UnitOfWork]:
@@ -171,20 +181,6 @@ class UnitOfWork:
         if entry_kinds and not rows[0][has_entries]:
             self._entries[(case.id, tuple(entry_kinds))] = []
         return tuple(rows[0][:leading])
-
-    def cases_with_due_timers(self, now: datetime, limit: int, skip: set[int]) -> list[int]:
-        """Active cases with a timer due by `now`, soonest first; on PostgreSQL without the
-        cases another worker has locked (they are being fired). Nothing stays locked: the
-        caller fires each case in its own transaction, locking it again there."""
-        due = (select(Timer.case_id, func.min(Timer.due_at).label("due_at")).where(Timer.due_at <= now)
-               .group_by(Timer.case_id).subquery())
-        query = (select(Case.id).join(due, due.c.case_id == Case.id).where(Case.status == "active")
-                 .order_by(due.c.due_at, Case.id).limit(limit))
-        if skip:
-            query = query.where(Case.id.not_in(skip))
-        if self.is_postgres:
-            query = query.with_for_update(of=Case, skip_locked=True)
-        return list(self.session.scalars(query))
 
     def add_case(self, case: Case) -> None:
         """Insert a new case; its chains start here, so its row carries their (empty) heads."""

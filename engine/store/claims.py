@@ -1,0 +1,76 @@
+"""Claiming cases with due timers, so several workers fire disjoint batches.
+
+On PostgreSQL a worker claims a batch of cases with a session advisory lock per case, taken
+in the claim query itself (`pg_try_advisory_lock`, the way SKIP LOCKED skips rows): a case
+another worker has claimed is skipped, so two workers never walk the same batch. The locks
+live on a connection of their own that runs no transaction, so the short transaction that
+fires each case (on another connection) neither waits on them nor holds them; they are
+released after each batch, and by PostgreSQL itself if the worker dies. Exactly-once does
+not rest on the claim: each case is still fired under its row lock with its timers re-read.
+SQLite runs one writer at a time and has no such locks: the claim is a plain read there.
+"""
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import TYPE_CHECKING, Iterator
+
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Connection
+
+from .models import Case, Timer
+
+if TYPE_CHECKING:
+    from .unit_of_work import Store
+
+
+def _due_cases(now: datetime, skip: set[int]):
+    """Active cases with a timer due by `now`, soonest first."""
+    due = (select(Timer.case_id, func.min(Timer.due_at).label("due_at")).where(Timer.due_at <= now)
+           .group_by(Timer.case_id).subquery())
+    query = (select(Case.id).join(due, due.c.case_id == Case.id).where(Case.status == "active")
+             .order_by(due.c.due_at, Case.id))
+    if skip:
+        query = query.where(Case.id.not_in(skip))
+    return query
+
+
+class TimerClaims:
+    def __init__(self, store: Store, connection: Connection | None):
+        self.store = store
+        self.connection = connection  # PostgreSQL: the claims' own connection (autocommit)
+        self._lock_class = None
+        if connection is not None:  # one lock class per schema: two databases in one server never meet
+            self._lock_class = connection.scalar(text("SELECT hashtext(current_schema() || ' timer claims')"))
+
+    def claim(self, now: datetime, limit: int, skip: set[int]) -> list[int]:
+        """Up to `limit` cases with due timers, soonest first, none claimed by another worker
+        (PostgreSQL) and none in `skip`. Claims from the previous batch are released first."""
+        if self.connection is None:
+            with self.store.reading() as uow:
+                return list(uow.session.scalars(_due_cases(now, skip).limit(limit)))
+        self.release()
+        # OFFSET 0 keeps the lock call outside the sorted candidates: PostgreSQL tries the
+        # lock on candidates in order and stops at `limit` claimed, never locking one it skips.
+        candidates = _due_cases(now, skip).offset(0).subquery()
+        query = (select(candidates.c.id).where(func.pg_try_advisory_lock(self._lock_class, candidates.c.id))
+                 .limit(limit))
+        return list(self.connection.scalars(query))
+
+    def release(self) -> None:
+        if self.connection is not None:
+            self.connection.execute(text("SELECT pg_advisory_unlock_all()"))
+
+
+@contextlib.contextmanager
+def timer_claims(store: Store) -> Iterator[TimerClaims]:
+    if not store.is_postgres:
+        yield TimerClaims(store, None)
+        return
+    engine = store.sessions.kw["bind"].engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        claims = TimerClaims(store, connection)
+        try:
+            yield claims
+        finally:
+            claims.release()
