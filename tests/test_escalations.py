@@ -4,7 +4,8 @@ Stories of processes/case_lifecycle.bpmn with the clock moved forward. `engageme
 (ten days on `engage_client`) and `contact_overdue` (seven days on `log_contact`) are
 non-interrupting timers: the work stays with the case manager, and the supervisor gets a task
 to follow it up (`engagement_escalation`, `contact_escalation`) that ends when the supervisor
-says what was done about it."""
+says what was done about it, or is withdrawn when the stage it is about ends (the stage's end is
+a terminate end event: an open escalation never holds a case in a stage whose work is done)."""
 from __future__ import annotations
 
 import pytest
@@ -52,12 +53,11 @@ def test_engagement_left_past_its_deadline_goes_to_the_supervisor(story):
     assert ruth.task("engage_client")["lane"] == "case_manager", "the engagement stays with the case manager"
 
     ruth.engage()
-    # The engagement sub-process ends only when each of its paths has: the escalation is still
-    # the supervisor's to close, and the assessment waits for it (as the diagram is drawn).
-    assert ruth.open_tasks() == ["engagement_escalation"] and ruth.stage == "engagement"
-    ruth.do("sam", "engagement_escalation", FOLLOWED_UP)
+    # The engagement is done, so its escalation is moot: withdrawn, and the assessment opens at
+    # once instead of waiting on the supervisor's follow-up.
     assert ruth.open_tasks() == ["assess"] and ruth.stage == "assessment"
     assert _escalations_for(ruth, "sam") == []
+    assert ruth.engine.tasks.get_task(ruth.people["sam"], escalation["id"])["state"] == "cancelled"
     assert "engagement_overdue" not in ruth.timers()
 
 
@@ -122,3 +122,19 @@ def test_an_overdue_monitoring_contact_goes_to_the_supervisor_and_the_rhythm_res
     ruth.do("carol", "log_contact", CONTACT)
     ruth.wait("P10D")
     assert "contact_escalation" not in ruth.open_tasks(), "a contact made on time raises nothing"
+
+
+def test_a_decision_to_close_is_not_lost_behind_an_open_escalation(story):
+    """NASW (2013) Std 6: respond promptly to changes in client needs. Carol's contact is a week
+    late and Sam has the escalation; when Carol reaches Ruth and they decide to close, the case
+    goes to closure at once: the open escalation is withdrawn, not left to hold the case in
+    monitoring until a reassessment timer overrides the decision."""
+    ruth = story()
+    ruth.to_monitoring()
+    ruth.wait("P37D")
+    assert ruth.open_tasks() == ["contact_escalation", "log_contact"]
+    escalation = ruth.task("contact_escalation")
+    ruth.do("carol", "log_contact", {**CONTACT, "next_step": "close"})
+    assert (ruth.stage, ruth.open_tasks()) == ("closure", ["close_case"])
+    assert ruth.engine.tasks.get_task(ruth.people["sam"], escalation["id"])["state"] == "cancelled"
+    assert _escalations_for(ruth, "sam") == []

@@ -23,7 +23,7 @@ def text(response) -> str:
 
 
 def test_a_plan_the_client_declined_to_sign_says_so_on_the_client_copy(story, browse):
-    """NASW (2013), Std 2 self-determination: a client may decline to sign the plan; the client's
+    """NASW (2013), Std 1 self-determination: a client may decline to sign the plan; the client's
     copy says they declined and why, in their language (Std 4), never an empty "Agreed by"."""
     rosa = story(client=ROSA)
     rosa.screen(), rosa.engage(), rosa.assess()
