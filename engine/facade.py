@@ -67,7 +67,7 @@ class CaseEngine:
                  script_time_limit: float | None = None, caseload_limit: float | None = DEFAULT_CASELOAD_LIMIT,
                  review_sample_size: int = DEFAULT_SAMPLE_SIZE, review_seed: str | None = None,
                  note_deadline_days: int = DEFAULT_NOTE_DEADLINE_DAYS,
-                 referral_follow_up_days: int = REFERRAL_FOLLOW_UP_DAYS):
+                 referral_follow_up_days: int = REFERRAL_FOLLOW_UP_DAYS, timer_worker_slots: int | None = None):
         install_spiff_clock()
         self.clock = clock
         self.forms = forms
@@ -92,7 +92,8 @@ class CaseEngine:
         self.inbox = InboxService(self.store, clock)
         # note_deadline_days: working days after a contact within which its note is signed (NASW Std 10).
         self.record = RecordService(self.store, forms, clock, note_deadline_days)
-        self.timers = TimerService(self.store, runner, clock)
+        # timer_worker_slots: at most this many workers fire timers at once (PostgreSQL; None: no limit).
+        self.timers = TimerService(self.store, runner, clock, timer_worker_slots)
         self.designer = DesignerService(self.store, catalog, self.processes, runner, clock)
         self.simulation = SimulationService(self.store, catalog, forms, script_engine, clock)
         self.pages = CasePages(self.store, runner, case_views, clock, note_deadline_days, referral_follow_up_days)

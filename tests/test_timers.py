@@ -89,6 +89,25 @@ def test_two_workers_claiming_at_once_take_disjoint_batches(case_engine, people,
     assert case_engine.timers.fire_due_timers() == 6
 
 
+@pytest.mark.postgres
+def test_a_worker_past_the_cores_stands_by_until_a_slot_is_free(case_engine, people, database_url, clock):
+    """Issue 18: more workers are never slower. With CASEPATH_TIMER_WORKERS slots (the cores by
+    default) taken by the workers firing, one more stands by instead of taking their CPU; when
+    a slot is free again, a worker fires."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one writer at a time: there are no worker slots")
+    for _ in range(3):
+        case_engine.cases.open_case(people["carol"], ADULT, model_id="reminder", confirm_new_client=True)
+    clock.advance("P1DT1H")
+    case_engine.timers.worker_slots = 2
+    with timer_claims(case_engine.store, 2) as first, timer_claims(case_engine.store, 2) as second:
+        assert not first.busy and not second.busy, "two workers, two slots"
+        third = case_engine.timers.run_due()
+        assert third.standing_by and third.fired == 0
+    run = case_engine.timers.run_due()
+    assert not run.standing_by and run.fired == 3
+
+
 def test_a_timer_whose_step_fails_is_counted_and_its_case_named(case_engine, people, clock, app):
     """`timers run-due` used to print "fired 0" when the step after a timer failed: now it says
     the timer fired, that one failed, which case stopped and why, and exits non-zero."""

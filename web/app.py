@@ -31,7 +31,8 @@ def build_engine(settings: Settings) -> CaseEngine:
                       script_time_limit=settings.script_time_limit, caseload_limit=settings.caseload_limit,
                       review_sample_size=settings.review_sample_size, review_seed=settings.review_seed,
                       note_deadline_days=settings.note_deadline_days,
-                      referral_follow_up_days=settings.referral_follow_up_days)
+                      referral_follow_up_days=settings.referral_follow_up_days,
+                      timer_worker_slots=settings.timer_workers)
 
 
 def create_app(overrides: dict | None = None, engine: CaseEngine | None = None) -> Flask:

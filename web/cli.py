@@ -148,6 +148,10 @@ cli.add_command(timers)
 def run_due_command():
     """Fire every timer due now, once, and exit."""
     run = engine().timers.run_due()
+    if run.standing_by:
+        click.echo(f"every timer worker slot is taken ({settings().timer_workers}, CASEPATH_TIMER_WORKERS): "
+                   "the other workers are firing; nothing to do here")
+        return
     click.echo(f"fired {run.fired} timer(s); {len(run.failed)} failed")
     for failure in run.failed:
         click.secho(f"case {failure['case_id']} stopped: {failure['element_id'] or 'the process'}: "

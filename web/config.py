@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.definitions.timer_checks import DEFAULT_TIMER_MINIMUM, parse_minimum
@@ -37,6 +37,9 @@ class Settings:
     review_seed: str | None = None  # a fixed seed makes the draw repeatable (demos, tests)
     note_deadline_days: int = 3
     referral_follow_up_days: int = 14  # days a referral may go without a status (NACM 2017)
+    # At most this many processes fire timers at once (PostgreSQL): the others stand by. More
+    # than the cores only takes CPU from the ones firing.
+    timer_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     start_scheduler: bool = True
     db_pool_size: int = 10  # connections kept per process: serve's threads (8) and the timer poller's two
 
@@ -71,6 +74,7 @@ class Settings:
             note_deadline_days=_note_deadline_days(env.get("CASEPATH_NOTE_DEADLINE_DAYS")),
             referral_follow_up_days=_referral_follow_up_days(env.get("CASEPATH_REFERRAL_FOLLOW_UP_DAYS")),
             db_pool_size=int(env.get("CASEPATH_DB_POOL_SIZE", "10")),
+            timer_workers=_timer_workers(env.get("CASEPATH_TIMER_WORKERS")),
             review_sample_size=_sample_size(env.get("CASEPATH_REVIEW_SAMPLE_SIZE")),
             review_seed=env.get("CASEPATH_REVIEW_SEED") or None,
         )
@@ -102,6 +106,19 @@ def _caseload_limit(text: str | None) -> float | None:
     value = _positive_number(text)
     if value is None:
         raise ConfigError(f"CASEPATH_CASELOAD_LIMIT must be a number of weighted points above 0 or 'none', not {text!r}")
+    return value
+
+
+def _timer_workers(text: str | None) -> int:
+    """How many processes may fire timers at once; by default the machine's cores."""
+    if not text:
+        return os.cpu_count() or 1
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"CASEPATH_TIMER_WORKERS must be a whole number of processes (1 or more), not {text!r}")
     return value
 
 

@@ -19,13 +19,17 @@ CLAIM_BATCH = 100  # cases read per claim query: one query per hundred cases, no
 class TimerRun:
     fired: int = 0
     failed: list[dict] = field(default_factory=list)  # {"case_id", "element_id", "error"}: incidents opened
+    standing_by: bool = False  # every worker slot was taken: other workers are firing
 
 
 class TimerService:
-    def __init__(self, store: Store, runner: CaseRunner, clock: Clock):
+    def __init__(self, store: Store, runner: CaseRunner, clock: Clock, worker_slots: int | None = None):
         self.store = store
         self.runner = runner
         self.clock = clock
+        # At most this many workers fire at once (PostgreSQL): more processes than cores only
+        # take CPU from the ones firing. None: no limit.
+        self.worker_slots = worker_slots
 
     def fire_due_timers(self, limit: int | None = None) -> int:
         """Fire every timer due now; how many fired (see run_due for the failures too)."""
@@ -44,7 +48,8 @@ class TimerService:
         stops with the error, and the run says so."""
         run = TimerRun()
         skipped: set[int] = set()  # stopped, nothing to fire, or held by someone
-        with self.store.pinned() as store, timer_claims(self.store) as claims:
+        with self.store.pinned() as store, timer_claims(self.store, self.worker_slots) as claims:
+            run.standing_by = claims.busy
             while limit is None or run.fired < limit:
                 now = self.clock.now()
                 case_ids = claims.claim(now, batch, skipped)
