@@ -1,0 +1,101 @@
+"""Issue 17 item 2: the client or case manager can ask for a plan change at any time, and any
+staff member can report a significant change, as often as they happen during monitoring.
+
+Stories of processes/case_lifecycle.bpmn with the clock moved forward."""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import Conflict
+from tests.support.lifecycle import APPROVE, CONTACT, PLAN, assessed
+
+pytestmark = pytest.mark.lifecycle
+
+
+def _revised(task_data: dict, measure: str) -> dict:
+    return {**PLAN, "change_requested": task_data["change_requested"],
+            "goals": [{**PLAN["goals"][0], "measure": measure}]}
+
+
+def test_the_client_asks_for_a_second_plan_change_months_after_the_first(story):
+    """NASW Standards (2013), Std 1 self-determination: the client chooses what they want help
+    with, not once but whenever it changes. Ruth asks for fewer meals; months later she asks for
+    more again: each request opens its own revision, answered in turn."""
+    ruth = story()
+    ruth.to_monitoring()
+    ruth.engine.messages.deliver(ruth.people["carol"], ruth.id, "plan_change_requested",
+                                 {"requested_by": "client", "note": "Three days a week, not five"})
+    with pytest.raises(Conflict, match="nothing in case .* waits for the message 'plan_change_requested'"):
+        ruth.engine.messages.deliver(ruth.people["carol"], ruth.id, "plan_change_requested",
+                                     {"requested_by": "family", "note": "Her son wants Sundays too"})
+    assert ruth.open_tasks() == ["revise_plan_on_request"], "one revision at a time: fold it into the open one"
+    first = ruth.engine.tasks.get_task(ruth.people["carol"], ruth.task("revise_plan_on_request")["id"])
+    ruth.do("carol", "revise_plan_on_request", _revised(first["data"], "Meals delivered 3 days a week"))
+    ruth.do("sam", "approve_requested_revision", APPROVE)
+    assert ruth.open_tasks() == []
+
+    ruth.wait("P30D")
+    ruth.do("carol", "log_contact", CONTACT)
+    ruth.wait("P30D")
+    ruth.do("carol", "log_contact", CONTACT)
+    ruth.engine.messages.deliver(ruth.people["carol"], ruth.id, "plan_change_requested",
+                                 {"requested_by": "case_manager", "note": "Back to five days after the fall"})
+    assert ruth.open_tasks() == ["revise_plan_on_request"], "the second request opens a revision too"
+    second = ruth.engine.tasks.get_task(ruth.people["carol"], ruth.task("revise_plan_on_request")["id"])
+    assert second["data"]["change_requested"]["requested_by"] == "case_manager"
+    assert second["data"]["goals"][0]["measure"] == "Meals delivered 3 days a week", "from the plan in force"
+    ruth.do("carol", "revise_plan_on_request", _revised(second["data"], "Meals delivered 5 days a week"))
+    ruth.do("sam", "approve_requested_revision", APPROVE)
+    assert ruth.open_tasks() == [] and ruth.stage == "monitoring"
+    plan = ruth.engine.pages.case_page(ruth.people["sam"], ruth.id)["plan"]
+    assert plan["data"]["goals"][0]["measure"] == "Meals delivered 5 days a week"
+
+
+def test_two_significant_changes_in_one_monitoring_stage_open_two_reassessments(story):
+    """NACM Case Management Practice Standards (2017): the assessment is updated when indicated,
+    each time: a hospital admission, and months later the loss of her caregiver."""
+    ruth = story()
+    ruth.to_monitoring()
+    ruth.wait("P10D")
+    ruth.engine.messages.deliver(ruth.people["sam"], ruth.id, "significant_change",
+                                 {"kind": "hospital_admission", "note": "Admitted after a fall"})
+    assert ruth.open_tasks() == ["reassess"]
+    ruth.do("carol", "reassess", assessed())
+    ruth.do("carol", "revise_plan", PLAN)
+    ruth.do("sam", "approve_revision", APPROVE)
+    assert ruth.open_tasks() == []
+    ruth.wait("P30D")
+    ruth.do("carol", "log_contact", CONTACT)
+    ruth.engine.messages.deliver(ruth.people["carol"], ruth.id, "significant_change",
+                                 {"kind": "loss_of_caregiver", "note": "Her daughter moved away"})
+    assert ruth.open_tasks() == ["reassess"], "the second change opens a reassessment too"
+    task = ruth.engine.tasks.get_task(ruth.people["carol"], ruth.task("reassess")["id"])
+    assert task["data"]["significant_change"]["kind"] == "loss_of_caregiver"
+    ruth.do("carol", "reassess", assessed())
+    ruth.do("carol", "revise_plan", PLAN)
+    ruth.do("sam", "approve_revision", APPROVE)
+    assert ruth.open_tasks() == [] and ruth.stage == "monitoring"
+
+
+def test_after_monitoring_ends_a_plan_change_or_a_significant_change_is_refused_by_name(story, login):
+    """NASW Standards (2013), Std 1: a request is honoured while services run; once monitoring
+    has ended (Ruth is ready to close) nothing waits for it, and the API says so with a 409
+    naming the message, nothing changed."""
+    ruth = story()
+    ruth.to_monitoring()
+    ruth.engine.messages.deliver(ruth.people["carol"], ruth.id, "plan_change_requested",
+                                 {"requested_by": "client", "note": "Three days a week"})
+    first = ruth.engine.tasks.get_task(ruth.people["carol"], ruth.task("revise_plan_on_request")["id"])
+    ruth.do("carol", "revise_plan_on_request", _revised(first["data"], "Meals delivered 3 days a week"))
+    ruth.do("sam", "approve_requested_revision", APPROVE)
+    ruth.wait("P30D")
+    ruth.do("carol", "log_contact", {**CONTACT, "next_step": "close"})
+    assert ruth.stage != "monitoring"
+    before = ruth.open_tasks()
+    carol = login("carol")
+    for name, payload in (("plan_change_requested", {"requested_by": "client", "note": "More meals"}),
+                          ("significant_change", {"kind": "move", "note": "Moved in with her son"})):
+        refused = carol.post(f"/api/cases/{ruth.id}/messages", json={"name": name, "payload": payload})
+        assert refused.status_code == 409, refused.get_json()
+        assert f"waits for the message '{name}'" in refused.get_json()["error"]["message"]
+    assert ruth.open_tasks() == before
