@@ -99,3 +99,45 @@ def test_after_monitoring_ends_a_plan_change_or_a_significant_change_is_refused_
         assert refused.status_code == 409, refused.get_json()
         assert f"waits for the message '{name}'" in refused.get_json()["error"]["message"]
     assert ruth.open_tasks() == before
+
+
+MEALS = {"provider": "Meals on Wheels", "service": "home-delivered meals", "rationale": "Cannot cook since the fall"}
+
+
+def test_a_status_recorded_straight_to_the_record_answers_the_open_follow_up(story, login):
+    """NACM Case Management Practice Standards (2017): evaluate the appropriateness and
+    effectiveness of referrals. Meals on Wheels rings back before Carol gets to her follow-up
+    call; she records the status on the record, and "Follow up the referral to Meals on Wheels"
+    is answered by it in the same step (audited: who, which entry), so nobody calls twice. A
+    status for another provider answers nothing."""
+    ruth = story()
+    ruth.to_monitoring()
+    ruth.wait("P30D")
+    ruth.do("carol", "log_contact", {**CONTACT, "referrals": [MEALS]})
+    ruth.clock.advance("P14D")
+    ruth.engine.referrals.open_due()
+    task = ruth.task("follow_up_referral")
+    today = ruth.clock.now().date().isoformat()
+
+    carol = login("carol")
+    other = carol.post(f"/api/cases/{ruth.id}/record", json={"kind": "referral_status", "data": {
+        "provider": "Riverside Day Centre", "status": "accepted", "on": today}})
+    assert other.status_code == 201 and ruth.open_tasks() == ["follow_up_referral"]
+
+    answered = carol.post(f"/api/cases/{ruth.id}/record", json={"kind": "referral_status", "data": {
+        "provider": "meals on  wheels", "status": "service_started", "on": today, "note": "First delivery Monday"}})
+    assert answered.status_code == 201, answered.get_json()
+    assert "follow_up_referral" not in ruth.open_tasks() and ruth.stage == "monitoring"
+    done = ruth.engine.tasks.get_task(ruth.people["sam"], task["id"], with_answers=False)
+    assert done["state"] == "completed" and done["assignee"] == "carol"
+    statuses = ruth.record("referral_status") + ruth.record("record_referral_status")
+    assert [s["data"]["status"] for s in statuses] == ["accepted", "service_started"], "one entry, not two"
+    audit = ruth.engine.record.audit(ruth.people["sam"], ruth.id)
+    completed = [e for e in audit if e["kind"] == "task_completed" and e["data"]["task_id"] == task["id"]]
+    assert len(completed) == 1 and completed[0]["actor"] == "carol"
+    assert completed[0]["data"]["entry_id"] == answered.get_json()["id"]
+    assert "recorded the referral's status (service_started)" in completed[0]["message"]
+    page = ruth.engine.pages.case_page(ruth.people["carol"], ruth.id)["referrals"]
+    assert [(r["provider"], r["status"]) for r in page] == [("Meals on Wheels", "service_started")]
+    ruth.clock.advance("P30D")
+    assert ruth.engine.referrals.open_due() == [] and "follow_up_referral" not in ruth.open_tasks()
