@@ -141,3 +141,28 @@ def test_a_status_recorded_straight_to_the_record_answers_the_open_follow_up(sto
     assert [(r["provider"], r["status"]) for r in page] == [("Meals on Wheels", "service_started")]
     ruth.clock.advance("P30D")
     assert ruth.engine.referrals.open_due() == [] and "follow_up_referral" not in ruth.open_tasks()
+
+
+def test_casepath_referrals_follow_up_opens_what_is_due_once_from_cron(story, lifecycle_app):
+    """NACM (2017): evaluate the effectiveness of referrals, on a schedule an agency can run from
+    cron: `casepath referrals follow-up` opens the follow-ups due and says which; run again, it
+    opens nothing more."""
+    from web.cli import referrals_follow_up_command
+
+    ruth = story()
+    ruth.to_monitoring()
+    ruth.wait("P30D")
+    ruth.do("carol", "log_contact", {**CONTACT, "referrals": [MEALS]})
+    runner = lifecycle_app.test_cli_runner()
+    early = runner.invoke(referrals_follow_up_command, [])
+    assert early.exit_code == 0 and "0 follow-up(s) opened" in early.output and ruth.open_tasks() == []
+
+    ruth.clock.advance("P14D")
+    first = runner.invoke(referrals_follow_up_command, [])
+    assert first.exit_code == 0, first.output
+    assert "referrals without news after 14 days: 1 follow-up(s) opened" in first.output
+    task = ruth.task("follow_up_referral")
+    assert f"case {ruth.id}: Meals on Wheels (referred 2026-02-04), task {task['id']}" in first.output
+    again = runner.invoke(referrals_follow_up_command, [])
+    assert again.exit_code == 0 and "0 follow-up(s) opened" in again.output
+    assert ruth.open_tasks() == ["follow_up_referral"]
