@@ -91,7 +91,10 @@ class CaseEngine:
         self.tasks = TaskService(self.store, runner, forms, case_views, clock, CaseloadGuard(caseload_limit))
         self.inbox = InboxService(self.store, clock)
         # note_deadline_days: working days after a contact within which its note is signed (NASW Std 10).
-        self.record = RecordService(self.store, forms, clock, note_deadline_days)
+        # NACM (2017): a referral without a status after referral_follow_up_days gets a follow-up task.
+        self.referrals = ReferralFollowUpService(self.store, runner, forms, clock, referral_follow_up_days)
+        # A referral's status written to the record answers its open follow-up task.
+        self.record = RecordService(self.store, forms, clock, note_deadline_days, self.referrals)
         # timer_worker_slots: at most this many workers fire timers at once (PostgreSQL; None: no limit).
         self.timers = TimerService(self.store, runner, clock, timer_worker_slots)
         self.designer = DesignerService(self.store, catalog, self.processes, runner, clock)
@@ -103,8 +106,6 @@ class CaseEngine:
         self.retention = RetentionService(self.store, clock)
         # The monthly quality review's draw (AAA quality review; NASW Std 9): review_seed fixes it.
         self.quality = QualityReviewService(self.store, runner, clock, review_sample_size, review_seed)
-        # NACM (2017): a referral without a status after referral_follow_up_days gets a follow-up task.
-        self.referrals = ReferralFollowUpService(self.store, runner, forms, clock, referral_follow_up_days)
         # Each case manager's monthly supervision session (NASW Std 11 and 12).
         self.supervision = SupervisionService(self.store, runner, clock)
 

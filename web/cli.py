@@ -318,5 +318,25 @@ def supervision_open_command(month: str | None):
         click.echo(f"  {session['worker']}: case {session['case_id']}")
 
 
+referrals = AppGroup("referrals", help="Referral follow-through (NACM 2017: evaluate the effectiveness of referrals).")
+cli.add_command(referrals)
+
+
+@referrals.command("follow-up")
+def referrals_follow_up_command():
+    """Open a follow-up task for each referral without a status after CASEPATH_REFERRAL_FOLLOW_UP_DAYS
+    (serve and worker ask once an hour; each referral opens one follow-up ever, so running it again,
+    from cron say, opens only what is missing)."""
+    try:
+        opened = engine().referrals.open_due()
+    except EngineError as exc:
+        _fail(exc)
+    days = engine().referrals.follow_up_days
+    click.echo(f"referrals without news after {days} days: {len(opened)} follow-up(s) opened")
+    for follow_up in opened:
+        click.echo(f"  case {follow_up['case_id']}: {follow_up['provider']} "
+                   f"(referred {str(follow_up['made_on'])[:10]}), task {follow_up['task_id']}")
+
+
 def main() -> None:
     cli.main(prog_name="casepath")

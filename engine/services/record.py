@@ -30,8 +30,11 @@ ACCESS_KINDS = {"record_read": "read", "record_disclosed": "disclosed", "record_
 
 class RecordService:
     def __init__(self, store: Store, forms: FormCatalog, clock: Clock,
-                 note_deadline_days: int = timeliness.DEFAULT_NOTE_DEADLINE_DAYS):
+                 note_deadline_days: int = timeliness.DEFAULT_NOTE_DEADLINE_DAYS, referrals=None):
         self.store = store
+        # NACM (2017): a referral's status written here answers its open follow-up task
+        # (a ReferralFollowUpService; None: entries answer no task).
+        self.referrals = referrals
         self.forms = forms
         self.clock = clock
         # NASW Std 10: working days (Mon-Fri) after a contact within which its note is signed.
@@ -110,6 +113,8 @@ class RecordService:
         with self.store.transaction() as uow:
             visible_case(uow, actor, case_id)
             self._check_record_rules(uow, case_id, data)
+            # Tasks the entry answers are locked (their case first) before anything is written.
+            answering = self.referrals.open_follow_ups(uow, case_id, kind, data) if self.referrals else []
             entry = uow.record(case_id, kind, entry_kind.title, actor.username, data)
             uow.session.flush()
             uow.audit(case_id, actor.username, "record_entry_added",
@@ -117,6 +122,8 @@ class RecordService:
                       data={"entry_id": entry.id, "kind": kind})
             if data.get("revokes_release_to"):
                 self._audit_revocation(uow, actor, case_id, entry)
+            if answering:
+                self.referrals.answer_follow_ups(uow, actor, entry, answering)
             return entry_view(entry)
 
     def _release_entries(self, uow, case_id: int) -> list[dict]:

@@ -16,6 +16,11 @@ polls (`open_if_due`: at most once an hour per process) and `open_due` does the 
 referral opens one follow-up ever (an audit event `referral_follow_up_opened` under the case's
 lock is the key), and a case whose diagram waits for no such message (not yet in monitoring,
 or an agency's own diagram without it) is left alone until it does.
+
+A status written straight to the record (a `referral_status` entry: the provider rang back)
+answers that referral's open follow-up task: `answer_follow_ups`, in the entry's own
+transaction, completes the task with the recorded status on the case manager's behalf (the
+audit says who recorded it and which entry answered it), so nobody calls a provider twice.
 """
 from __future__ import annotations
 
@@ -24,8 +29,9 @@ from sqlalchemy import select
 from ..clock import Clock
 from ..definitions import referral_status
 from ..definitions.forms import FormCatalog
-from ..runtime.workflow import CaseWorkflow
-from ..store.models import AuditEvent, Case, RecordEntry
+from ..policy import Actor
+from ..runtime.workflow import CaseWorkflow, StepEvent
+from ..store.models import AuditEvent, Case, HumanTask, RecordEntry
 from ..store.unit_of_work import Store, UnitOfWork
 from ..views.rows import entry_views
 from .runner import CaseRunner
@@ -127,3 +133,44 @@ class ReferralFollowUpService:
                   {"key": referral_status.follow_up_key(referral), "provider": provider,
                    "made_on": referral.get("made_on"), "task_id": task_id})
         return {"case_id": case.id, "provider": provider, "made_on": referral.get("made_on"), "task_id": task_id}
+
+    # ------------------------------------------------------------ a status on the record answers
+    def open_follow_ups(self, uow: UnitOfWork, case_id: int, kind: str, data: dict) -> list[HumanTask]:
+        """The open follow-up tasks a status entry (`kind`, `data`) answers: those opened for the
+        same provider. Each is locked with its case (the case first), before the entry is written."""
+        if kind not in referral_status.STATUS_KINDS or not (data or {}).get("provider"):
+            return []
+        provider = referral_status.follow_up_key({"provider": data["provider"]})[0]
+        task_ids = {(e.data or {}).get("task_id") for e in uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.kind == OPENED))
+            if referral_status.follow_up_key({"provider": (e.data or {}).get("provider")})[0] == provider}
+        task_ids.discard(None)
+        if not task_ids:
+            return []
+        still_open = sorted(uow.session.scalars(select(HumanTask.id).where(
+            HumanTask.id.in_(task_ids), HumanTask.case_id == case_id, HumanTask.state == "open")))
+        tasks = [uow.lock_task(task_id) for task_id in still_open]
+        return [t for t in tasks if t is not None and t.state == "open"]
+
+    def answer_follow_ups(self, uow: UnitOfWork, actor: Actor, entry: RecordEntry,
+                          tasks: list[HumanTask]) -> list[str]:
+        """Complete each open follow-up (from `open_follow_ups`) with the status `entry` records,
+        on the case manager's behalf; the ids of the tasks answered. A failure in the step after
+        the task refuses the entry too (StepFailed: nothing is kept)."""
+        answered = []
+        data = dict(entry.data or {})
+        for task in tasks:
+            task.state, task.completed_at, task.completed_by = "completed", self.clock.now(), actor.username
+            uow.close_task_leftovers(task.id)
+
+            def step(workflow: CaseWorkflow, task: HumanTask = task) -> None:
+                workflow.events.append(StepEvent(
+                    "task_completed",
+                    f"{actor.username} recorded the referral's status ({data.get('status')}) to the record: "
+                    f"'{task.name}' is answered by it", task.bpmn_id,
+                    {"task_id": task.id, "entry_id": entry.id, "data": data}))
+                workflow.complete_user_task(task.id, data)
+
+            self.runner.run(uow, task.case, actor.username, step, refuse_on_failure=True)
+            answered.append(task.id)
+        return answered
