@@ -57,6 +57,9 @@ class Dashboard:
             # A quality review or a supervision session (OVERSIGHT_STAGES) is no one's caseload.
             open_case = and_(Case.status == "active", Case.stage.not_in(CLOSED_STAGES + OVERSIGHT_STAGES))
             team_clause = (Case.team == team) if team else True
+            # A timer's copy of its case's team (set with the timer): a team's reassessments due soon
+            # are read from the (purpose, team, due_at) index, not found by joining every team's.
+            timer_team = (Timer.team == team) if team else True
             # The task's copy of its case's team (set when the task opens; a case keeps its team): one
             # index finds a team's open tasks, none of them joined to its case to be counted.
             task_team = (HumanTask.team == team) if team else True
@@ -104,7 +107,7 @@ class Dashboard:
 
             soon = session.execute(
                 select(Timer, Case, Client).join(Case, Case.id == Timer.case_id).join(Client)
-                .where(Timer.purpose == "reassessment", Timer.due_at < now + timedelta(days=30), team_clause)
+                .where(Timer.purpose == "reassessment", Timer.due_at < now + timedelta(days=30), timer_team)
                 .order_by(Timer.due_at).limit(DASHBOARD_ROWS)).all()
             reassessments = [{"case_id": c.id, "client": f"{cl.first_name} {cl.last_name}", "due_at": t.due_at,
                               "overdue": t.due_at < now,
@@ -130,8 +133,8 @@ class Dashboard:
                 select(func.count()).select_from(HumanTask)
                 .where(HumanTask.state == "open", approval_clause, task_team))
             reassessments_total = session.scalar(
-                select(func.count()).select_from(Timer).join(Case, Case.id == Timer.case_id)
-                .where(Timer.purpose == "reassessment", Timer.due_at < now + timedelta(days=30), team_clause)
+                select(func.count()).select_from(Timer)
+                .where(Timer.purpose == "reassessment", Timer.due_at < now + timedelta(days=30), timer_team)
             ) + session.scalar(
                 select(func.count()).select_from(HumanTask)
                 .where(HumanTask.state == "open", HumanTask.purpose == "reassessment", task_team))
