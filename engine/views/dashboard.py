@@ -147,13 +147,15 @@ class Dashboard:
             overdue_total = session.scalar(
                 select(func.count()).select_from(HumanTask)
                 .where(HumanTask.state == "open", HumanTask.due_at < now, task_team))
+            # both lists' rows in one statement (a task can be in both)
+            rows = {row["id"]: row for row in task_rows(session, actor, list(dict.fromkeys(waiting + overdue)), now)}
             return {
                 "team": team, "weights": {k or "unscored": v for k, v in weights.items()},
                 "caseload_limit": self.caseload_limit,
                 "workers": ordered,
                 "reassessments_due": reassessments,
-                "awaiting_approval": task_rows(session, actor, waiting, now),
-                "overdue_tasks": task_rows(session, actor, overdue, now),
+                "awaiting_approval": [rows[i] for i in waiting if i in rows],
+                "overdue_tasks": [rows[i] for i in overdue if i in rows],
                 "overdue_total": overdue_total, "awaiting_total": awaiting_total,
                 "reassessments_total": reassessments_total,
                 "late_notes_total": len(late), "note_deadline_days": self.note_deadline_days,
