@@ -91,11 +91,13 @@ JOIN template t ON t.stage = c.stage JOIN workflow_states w ON w.case_id = t.cas
 WHERE c.id > :case0;
 
 -- the open tasks of each stage's template, due between 10 days ago and 20 days ahead
-INSERT INTO human_tasks (id, case_id, bpmn_id, name, lane, team, form, purpose, state, assignee_id, due_at, created_at)
+INSERT INTO human_tasks (id, case_id, bpmn_id, name, lane, team, form, purpose, state, assignee_id, due_at, created_at,
+                         client_sort)
 SELECT gen_random_uuid()::text, c.id, h.bpmn_id, h.name, h.lane, c.team, h.form, h.purpose, 'open',
        CASE WHEN h.lane = 'case_manager' THEN c.case_manager_id END,
-       :start + make_interval(days => (c.id % 30) - 10), :start - make_interval(days => c.id % 5)
-FROM cases c JOIN template t ON t.stage = c.stage
+       :start + make_interval(days => (c.id % 30) - 10), :start - make_interval(days => c.id % 5),
+       lower(cl.last_name) || chr(31) || lower(cl.first_name)
+FROM cases c JOIN clients cl ON cl.id = c.client_id JOIN template t ON t.stage = c.stage
 JOIN human_tasks h ON h.case_id = t.case_id AND h.state = 'open'
 WHERE c.id > :case0;
 
@@ -110,9 +112,9 @@ SELECT gen_random_uuid()::text, :case0 + 1 + (g % (:hi - :lo)),
 FROM generate_series(1, :completed) g;
 
 -- the template's waiting timers (reassessment, next contact), due over the coming months
-INSERT INTO timers (id, case_id, bpmn_id, name, kind, purpose, due_at, created_at)
+INSERT INTO timers (id, case_id, bpmn_id, name, kind, purpose, due_at, created_at, team)
 SELECT gen_random_uuid()::text, c.id, x.bpmn_id, x.name, x.kind, x.purpose,
-       :start + make_interval(days => (c.id % 90) + 1), :start
+       :start + make_interval(days => (c.id % 90) + 1), :start, c.team
 FROM cases c JOIN template t ON t.stage = c.stage JOIN timers x ON x.case_id = t.case_id
 WHERE c.id > :case0;
 

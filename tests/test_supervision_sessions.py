@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import scheduler
+from engine.services.inbox import InboxQuery
 from engine.store.models import AuditEvent, SupervisionSession, User
 from tests.support.lifecycle import Story
 
@@ -72,6 +73,12 @@ def test_a_month_of_supervision(case_engine, people, clock, browse, login):
     assert "Supervision: carol" in by_worker and "Supervision: cody" not in by_worker
     every = browse("sam").get("/inbox?tab=team&client=supervision").get_data(as_text=True)
     assert "Supervision: carol" in every and "Supervision: cody" in every
+    # Sorted by client, the team's clients come first by name and the sessions (no client) last,
+    # on both databases (the task's copy of its client's sort name is empty for a session).
+    by_client = engine.inbox.inbox(people["sam"], InboxQuery(tab="team", sort="client")).tasks
+    labels = [t["client"] for t in by_client]
+    sessions = [label for label in labels if label.startswith("Supervision")]
+    assert sessions and labels[-len(sessions):] == sessions and labels[0] == "Ruth Okafor"
     page = browse("sam").get(f"/cases/{session_id}")
     assert page.status_code == 200
     assert "The supervision session of 2026-02 with carol" in page.get_data(as_text=True)

@@ -187,6 +187,8 @@ class HumanTask(Base):
         Index("ix_human_tasks_state_purpose_team", "state", "purpose", "team"),
         # the dashboard's open and overdue tasks per worker of a team (migration 0012)
         Index("ix_human_tasks_state_team_assignee_due", "state", "team", "assignee_id", "due_at"),
+        # a team's tasks in client order (the inbox's sort by client; migration 0014)
+        Index("ix_human_tasks_team_state_client", "team", "state", "client_sort"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
@@ -204,6 +206,9 @@ class HumanTask(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    # The client's name as the inbox sorts it (client_sort_key), copied when the task opens (a
+    # client's name is not edited); None for a supervision session, which has no client.
+    client_sort: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
     assignee: Mapped[User | None] = relationship(lazy="joined")
     case: Mapped[Case] = relationship()
@@ -214,7 +219,9 @@ class Timer(Base):
 
     __tablename__ = "timers"
     # reassessments due soon, soonest first (the dashboard; migration 0012)
-    __table_args__ = (Index("ix_timers_purpose_due", "purpose", "due_at"),)
+    # a team's reassessments due soon (migration 0014: the team copied from the case)
+    __table_args__ = (Index("ix_timers_purpose_due", "purpose", "due_at"),
+                      Index("ix_timers_purpose_team_due", "purpose", "team", "due_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -224,6 +231,15 @@ class Timer(Base):
     purpose: Mapped[str | None] = mapped_column(String(40), nullable=True)  # e.g. reassessment
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    team: Mapped[str | None] = mapped_column(String(80), nullable=True)  # the case's, copied when set
+
+
+def client_sort_key(client) -> str | None:
+    """How the inbox sorts a client: last name, then first name, case-insensitively (a unit
+    separator between them sorts below every printable character); None without a client."""
+    if client is None:
+        return None
+    return f"{(client.last_name or '').lower()}\x1f{(client.first_name or '').lower()}"
 
 
 class AuditEvent(Base):

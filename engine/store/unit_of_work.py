@@ -28,7 +28,7 @@ from ..vocabulary import CLOSED_STAGES
 from . import record_guard  # noqa: F401  (installs the signed-entry guard on RecordEntry)
 from .chain import GENESIS, Chains
 from .models import (AuditEvent, Case, FormDraft, HumanTask, RecordEntry, TaskDelegation, TaskFollowUp, Timer,
-                     WorkflowState)
+                     WorkflowState, client_sort_key)
 
 if TYPE_CHECKING:
     from ..runtime.workflow import CaseWorkflow
@@ -315,7 +315,8 @@ class UnitOfWork:
             assignee = {"case_manager": case.case_manager_id, "supervisor": case.supervisor_id}.get(info.lane)
             row = HumanTask(id=task_id, case_id=case.id, bpmn_id=info.bpmn_id, name=info.name, lane=info.lane,
                             team=case.team, form=info.form, purpose=info.purpose, state="open",
-                            assignee_id=assignee, due_at=due_from(task_base, info.due_in), created_at=now)
+                            assignee_id=assignee, due_at=due_from(task_base, info.due_in), created_at=now,
+                            client_sort=client_sort_key(case.client))
             self.session.add(row)
             self._open_tasks[case.id].append(row)
             self.audit(case.id, "engine", "task_created", f"task '{info.name}' opened for lane {info.lane}",
@@ -338,7 +339,7 @@ class UnitOfWork:
             row = rows.get(timer_id)
             if row is None:
                 row = Timer(id=timer_id, case_id=case.id, bpmn_id=info.bpmn_id, name=info.name, kind=info.kind,
-                            purpose=info.purpose, due_at=info.due_at, created_at=now)
+                            purpose=info.purpose, due_at=info.due_at, created_at=now, team=case.team)
                 self.session.add(row)
                 self.audit(case.id, "engine", "timer_scheduled", f"timer '{info.name}' set for "
                            f"{info.due_at.isoformat()}", info.bpmn_id,

@@ -7,6 +7,7 @@ import os
 from datetime import timedelta
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
 from .. import policy
 from ..clock import Clock
@@ -57,6 +58,9 @@ class Dashboard:
             # A quality review or a supervision session (OVERSIGHT_STAGES) is no one's caseload.
             open_case = and_(Case.status == "active", Case.stage.not_in(CLOSED_STAGES + OVERSIGHT_STAGES))
             team_clause = (Case.team == team) if team else True
+            # A timer's copy of its case's team (set with the timer): a team's reassessments due soon
+            # are read from the (purpose, team, due_at) index, not found by joining every team's.
+            timer_team = (Timer.team == team) if team else True
             # The task's copy of its case's team (set when the task opens; a case keeps its team): one
             # index finds a team's open tasks, none of them joined to its case to be counted.
             task_team = (HumanTask.team == team) if team else True
@@ -102,23 +106,28 @@ class Dashboard:
                                      and row["weighted"] > self.caseload_limit)
             ordered = sorted(workers.values(), key=lambda r: (r["username"] is None, -r["weighted"], r["name"]))
 
+            # Plain columns (as task_rows): the rows' cases as objects would each bring their eagerly
+            # joined client and people along.
+            manager = aliased(User)
+            shown = (Case.id, Client.first_name, Client.last_name, manager.username)
             soon = session.execute(
-                select(Timer, Case, Client).join(Case, Case.id == Timer.case_id).join(Client)
-                .where(Timer.purpose == "reassessment", Timer.due_at < now + timedelta(days=30), team_clause)
+                select(Timer.due_at, *shown).join(Case, Case.id == Timer.case_id).join(Client, Client.id == Case.client_id)
+                .outerjoin(manager, manager.id == Case.case_manager_id)
+                .where(Timer.purpose == "reassessment", Timer.due_at < now + timedelta(days=30), timer_team)
                 .order_by(Timer.due_at).limit(DASHBOARD_ROWS)).all()
-            reassessments = [{"case_id": c.id, "client": f"{cl.first_name} {cl.last_name}", "due_at": t.due_at,
-                              "overdue": t.due_at < now,
-                              "case_manager": c.case_manager.username if c.case_manager else None}
-                             for t, c, cl in soon]
+            reassessments = [{"case_id": case_id, "client": f"{first} {last}", "due_at": due_at,
+                              "overdue": due_at < now, "case_manager": manager_name}
+                             for due_at, case_id, first, last, manager_name in soon]
             # A reassessment whose timer already fired is an open task: still a reassessment due.
             opened = session.execute(
-                select(HumanTask, Case, Client).join(Case, Case.id == HumanTask.case_id).join(Client)
+                select(HumanTask.id, HumanTask.due_at, *shown).join(Case, Case.id == HumanTask.case_id)
+                .join(Client, Client.id == Case.client_id).outerjoin(manager, manager.id == Case.case_manager_id)
                 .where(HumanTask.state == "open", HumanTask.purpose == "reassessment", team_clause)
                 .order_by(HumanTask.due_at).limit(DASHBOARD_ROWS)).all()
-            reassessments = [{"case_id": c.id, "client": f"{cl.first_name} {cl.last_name}", "due_at": t.due_at,
-                              "overdue": t.due_at is not None and t.due_at < now, "task_id": t.id,
-                              "case_manager": c.case_manager.username if c.case_manager else None}
-                             for t, c, cl in opened] + reassessments
+            reassessments = [{"case_id": case_id, "client": f"{first} {last}", "due_at": due_at,
+                              "overdue": due_at is not None and due_at < now, "task_id": task_id,
+                              "case_manager": manager_name}
+                             for task_id, due_at, case_id, first, last, manager_name in opened] + reassessments
             approval_clause = HumanTask.purpose == "approval"  # the same meaning as the inbox's Approvals tab
             waiting = list(session.scalars(
                 select(HumanTask.id).where(HumanTask.state == "open", approval_clause, task_team)
@@ -130,21 +139,23 @@ class Dashboard:
                 select(func.count()).select_from(HumanTask)
                 .where(HumanTask.state == "open", approval_clause, task_team))
             reassessments_total = session.scalar(
-                select(func.count()).select_from(Timer).join(Case, Case.id == Timer.case_id)
-                .where(Timer.purpose == "reassessment", Timer.due_at < now + timedelta(days=30), team_clause)
+                select(func.count()).select_from(Timer)
+                .where(Timer.purpose == "reassessment", Timer.due_at < now + timedelta(days=30), timer_team)
             ) + session.scalar(
                 select(func.count()).select_from(HumanTask)
                 .where(HumanTask.state == "open", HumanTask.purpose == "reassessment", task_team))
             overdue_total = session.scalar(
                 select(func.count()).select_from(HumanTask)
                 .where(HumanTask.state == "open", HumanTask.due_at < now, task_team))
+            # both lists' rows in one statement (a task can be in both)
+            rows = {row["id"]: row for row in task_rows(session, actor, list(dict.fromkeys(waiting + overdue)), now)}
             return {
                 "team": team, "weights": {k or "unscored": v for k, v in weights.items()},
                 "caseload_limit": self.caseload_limit,
                 "workers": ordered,
                 "reassessments_due": reassessments,
-                "awaiting_approval": task_rows(session, actor, waiting, now),
-                "overdue_tasks": task_rows(session, actor, overdue, now),
+                "awaiting_approval": [rows[i] for i in waiting if i in rows],
+                "overdue_tasks": [rows[i] for i in overdue if i in rows],
                 "overdue_total": overdue_total, "awaiting_total": awaiting_total,
                 "reassessments_total": reassessments_total,
                 "late_notes_total": len(late), "note_deadline_days": self.note_deadline_days,

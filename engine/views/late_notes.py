@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from ..definitions import timeliness
 from ..store.models import Case, Client, RecordEntry
@@ -32,26 +32,36 @@ def late_notes(session, kinds: list[str], working_days: int, team: str | None = 
     if not kinds:
         return []
     start = since_instant(since)
-    query = (select(RecordEntry, Case, Client).join(Case, Case.id == RecordEntry.case_id).join(Client)
-             .where(RecordEntry.kind.in_(kinds)))
+    # Entries alone first, a team's by EXISTS on their case: joined to cases and clients, the planner
+    # (misjudging how many notes were signed in the window) hashed every case of the team first.
+    query = select(RecordEntry).where(RecordEntry.kind.in_(kinds))
     if team:
-        query = query.where(Case.team == team)
+        query = query.where(exists().where(Case.id == RecordEntry.case_id, Case.team == team))
     if start is None:
-        rows = list(session.execute(query))
+        rows = list(session.scalars(query))
     else:
         # A note counts from its first signature, so only notes signed since `start` can count, and
         # the (kind, signed_at) index finds them; the originals they correct (signed before) are read
         # too, so a correction is judged by its original, whatever the case's older notes.
-        rows = list(session.execute(query.where(RecordEntry.signed_at >= start)))
-        missing = {e.corrects_id for e, _, _ in rows if e.corrects_id} - {e.id for e, _, _ in rows}
+        rows = list(session.scalars(query.where(RecordEntry.signed_at >= start)))
+        missing = {e.corrects_id for e in rows if e.corrects_id} - {e.id for e in rows}
         while missing:
-            more = list(session.execute(query.where(RecordEntry.id.in_(missing))))
+            more = list(session.scalars(query.where(RecordEntry.id.in_(missing))))
             rows += more
-            missing = {e.corrects_id for e, _, _ in more if e.corrects_id} - {e.id for e, _, _ in rows}
-    rows.sort(key=lambda row: (row[0].case_id, row[0].recorded_at, row[0].id))
+            missing = {e.corrects_id for e in more if e.corrects_id} - {e.id for e in rows}
+    rows.sort(key=lambda entry: (entry.case_id, entry.recorded_at, entry.id))
+    case_ids = sorted({entry.case_id for entry in rows})
+    clients = {}
+    for at in range(0, len(case_ids), 5000):  # in batches: SQLite takes a bounded number of parameters
+        clients.update((case_id, client) for case_id, client in session.execute(
+            select(Case.id, Client).join(Client, Client.id == Case.client_id)
+            .where(Case.id.in_(case_ids[at:at + 5000]))))
     by_case: dict[int, tuple[list, str]] = {}
-    for entry, case, client in rows:
-        entries, _ = by_case.setdefault(case.id, ([], f"{client.first_name} {client.last_name}"))
+    for entry in rows:
+        client = clients.get(entry.case_id)
+        if client is None:  # a supervision session's record: no client, no contact notes
+            continue
+        entries, _ = by_case.setdefault(entry.case_id, ([], f"{client.first_name} {client.last_name}"))
         entries.append(entry)
     found = []
     for case_id, (rows, client) in by_case.items():
