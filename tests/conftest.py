@@ -11,11 +11,9 @@ use (paths, people, clients, answers) is in tests/support.
 """
 from __future__ import annotations
 
-import os
-import uuid
+import contextlib
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from engine.facade import CaseEngine
 from engine.clock import FixedClock
@@ -26,9 +24,9 @@ from tests.support.clients import ApiClient, Browser
 from tests.support.lifecycle import Story
 from tests.support.paths import FORMS, PROCESSES, TESTS
 from tests.support.people import CHEAP_HASHING, PASSWORD, START, USERS
+from tests.support.postgres import PostgresUnreachable, fresh_schema
 from engine.policy import operator
 
-POSTGRES_URL = os.environ.get("CASEPATH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def pytest_configure(config):
@@ -54,18 +52,12 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'casepath.sqlite'}"
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001
-        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is not reachable ({exc}); the suite needs it")
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(fresh_schema("t"))
+        except PostgresUnreachable as unreachable:
+            pytest.fail(f"{unreachable}; the suite needs it")
+        yield url
 
 
 @pytest.fixture

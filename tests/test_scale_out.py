@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import http.client
 import json
+import contextlib
 import os
 import random
 import signal
@@ -25,13 +26,12 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from engine.clock import Clock
 from engine.definitions.forms import FormCatalog
@@ -41,10 +41,10 @@ from engine.store.db import make_engine, session_factory, upgrade
 from engine.store.models import AuditEvent, Case, HumanTask, RecordEntry, Timer
 from tests.support.paths import ROOT, TESTS
 from tests.support.people import CHEAP_HASHING, PASSWORD
+from tests.support.postgres import PostgresUnreachable, fresh_schema
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-POSTGRES_URL = os.environ.get("CASEPATH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CASES = int(os.environ.get("CASEPATH_SCALE_OUT_CASES", "1000"))
 CLIENTS = 16
 SERVERS, WORKERS = 2, 3
@@ -59,29 +59,19 @@ ANSWER = {"data": {"outcome": "spoke with the client"}}
 def scale_database(tmp_path):
     """A fresh schema on the shared PostgreSQL, migrated, with the scale-out diagram deployed
     (timer minimum PT1S) and carol, a case manager; skipped when PostgreSQL is not there."""
-    schema = f"scale_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        pytest.skip(f"PostgreSQL at {POSTGRES_URL} is not reachable ({exc})")
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    db = make_engine(url)
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(fresh_schema("scale"))
+        except PostgresUnreachable as unreachable:
+            pytest.skip(str(unreachable))
+        db = make_engine(url)
+        stack.callback(db.dispose)
         upgrade(db)
         engine = CaseEngine(session_factory(db), Clock(), FormCatalog(TESTS / "forms"), case_process="scale_out",
                             password_hasher=CHEAP_HASHING, timer_minimum="PT1S", caseload_limit=None)
         engine.processes.deploy_path(operator("ada"), TESTS / "scale_out")
         engine.identity.add_user("carol", PASSWORD, ["case_manager"], "north")
         yield url, engine
-    finally:
-        db.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _free_port() -> int:

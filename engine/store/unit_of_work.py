@@ -16,7 +16,7 @@ import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import (and_, bindparam, exists, func, inspect, literal, literal_column, or_, select, true, union_all,
+from sqlalchemy import (and_, bindparam, exists, inspect, literal, literal_column, or_, select, true, union_all,
                         update)
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
