@@ -44,15 +44,33 @@ def database(kind: str):
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
         return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with schemas() as (make, _admin):
+        yield schema_url(make())
+
+
+def schema_url(schema: str) -> str:
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+@contextlib.contextmanager
+def schemas():
+    """Make fresh schemas on demand; drop them all afterwards."""
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    made = []
+
+    def make() -> str:
+        name = f"bench_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{name}"'))
+        made.append(name)
+        return name
+
     try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        yield make, admin
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            for name in made:
+                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
         admin.dispose()
 
 

@@ -21,9 +21,9 @@ import tempfile
 import threading
 import time
 
-from common import CLIENT, ROOT, START, TEST_FORMS, TEST_PROCESSES, percentiles
+from common import CLIENT, ROOT, START, TEST_FORMS, TEST_PROCESSES, percentiles, schema_url, schemas
 from report import load, write_section
-from timers import progress, schema_url, schemas
+from timers import progress
 
 from engine.clock import FixedClock
 from engine.definitions.forms import FormCatalog

@@ -11,17 +11,15 @@ run is checked: every timer fired exactly once.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 
-from common import CLIENT, POSTGRES_URL, ROOT, START, TEST_FORMS, TEST_PROCESSES
+from common import CLIENT, ROOT, START, TEST_FORMS, TEST_PROCESSES, schema_url, schemas
 from report import load, write_section
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from engine.clock import FixedClock
 from engine.definitions.forms import FormCatalog
@@ -31,32 +29,6 @@ from engine.store.db import make_engine, session_factory, upgrade
 from engine.store.models import Base
 
 LATER = "2026-01-06T10:00:00+00:00"  # a day and an hour after START: every reminder is due
-
-
-def schema_url(schema: str) -> str:
-    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-
-
-@contextlib.contextmanager
-def schemas():
-    """Make fresh schemas on demand; drop them all afterwards."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    made = []
-
-    def make() -> str:
-        name = f"bench_{uuid.uuid4().hex[:10]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{name}"'))
-        made.append(name)
-        return name
-
-    try:
-        yield make, admin
-    finally:
-        with admin.connect() as conn:
-            for name in made:
-                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
 
 
 def progress(done: int, total: int, started: float) -> None:
