@@ -44,11 +44,11 @@ from .services.record import RecordService
 from .services.referral_follow_up import ReferralFollowUpService
 from .services.quality_review import QualityReviewService
 from .services.quality_sample import DEFAULT_SAMPLE_SIZE
-from .services.supervision import SupervisionService
 from .services.retention import RetentionService
 from .services.runner import CaseRunner
 from .services.sign_in_throttle import SignInThrottle
 from .services.simulation import SimulationService
+from .services.supervision import SupervisionService
 from .services.tasks import TaskService
 from .services.timers import TimerService
 from .store.unit_of_work import Store

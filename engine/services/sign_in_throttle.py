@@ -22,8 +22,13 @@ PER_ADDRESS = 30
 WINDOW = timedelta(minutes=15)
 
 
+def _user_key(username: str) -> str:
+    return f"user:{(username or '').lower()[:150]}"
+
+
 def _keys(username: str, address: str) -> dict[str, int]:
-    return {f"user:{(username or '').lower()[:150]}": PER_USER, f"addr:{(address or 'unknown')[:150]}": PER_ADDRESS}
+    """Each key counted, with its limit."""
+    return {_user_key(username): PER_USER, f"addr:{(address or 'unknown')[:150]}": PER_ADDRESS}
 
 
 class SignInThrottle:
@@ -57,6 +62,5 @@ class SignInThrottle:
 
     def succeeded(self, username: str) -> None:
         """The right password clears the name's failures (the address keeps its own)."""
-        key = next(iter(_keys(username, "")))
         with self.store.transaction() as uow:
-            uow.session.execute(delete(SignInFailure).where(SignInFailure.key == key))
+            uow.session.execute(delete(SignInFailure).where(SignInFailure.key == _user_key(username)))
