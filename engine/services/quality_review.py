@@ -16,7 +16,6 @@ drawn once.
 """
 from __future__ import annotations
 
-import re
 import secrets
 from collections import defaultdict
 from datetime import timedelta
@@ -33,12 +32,12 @@ from ..store.models import Case, QualityDraw, QualityReview
 from ..store.unit_of_work import Store
 from ..vocabulary import OVERSIGHT_STAGES, REVIEW_STAGES
 from .quality_sample import DEFAULT_SAMPLE_SIZE, draw_sample
+from .months import month_key, this_month
 from .runner import CaseRunner
 
 REVIEW_PROCESS = "quality_review"
 # The issue's "recently closed": a case closed within the last 30 days is still drawn.
 RECENTLY_CLOSED = timedelta(days=30)
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class QualityReviewService:
@@ -53,7 +52,7 @@ class QualityReviewService:
 
     def draw_if_due(self) -> dict | None:
         """The scheduler's monthly timer: draw this month's sample unless it is drawn already."""
-        month = self.clock.now().strftime("%Y-%m")
+        month = this_month(self.clock)
         with self.store.reading() as uow:
             if uow.session.get(QualityDraw, month) is not None:
                 return None
@@ -68,9 +67,7 @@ class QualityReviewService:
              seed: str | None = None) -> dict:
         """Draw `month`'s sample (this month by default) and open a review case for each drawn case."""
         policy.require(policy.is_admin(actor), "only the engine or an administrator draws the quality review")
-        month = month or self.clock.now().strftime("%Y-%m")
-        if not _MONTH.match(month):
-            raise BadRequest("month must look like 2026-05")
+        month = month_key(self.clock, month)
         size = size or self.sample_size
         if size < 1:
             raise BadRequest("the sample size is at least 1")

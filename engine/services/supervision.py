@@ -19,23 +19,21 @@ none.
 """
 from __future__ import annotations
 
-import re
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import policy
 from ..clock import Clock
-from ..errors import BadRequest
 from ..policy import Actor
 from ..store import process_versions
 from ..store.models import SupervisionSession, User
 from ..store.unit_of_work import Store
 from ..vocabulary import SUPERVISION_STAGES
+from .months import month_key, this_month
 from .runner import CaseRunner
 
 SESSION_PROCESS = "supervision_session"
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def worker_name(user: User) -> str:
@@ -52,7 +50,7 @@ class SupervisionService:
     def open_if_due(self) -> dict | None:
         """The scheduler's monthly timer: open this month's session for every case manager who has
         none yet. One read when everyone has theirs (every poll but the first of a month)."""
-        month = self.clock.now().strftime("%Y-%m")
+        month = this_month(self.clock)
         with self.store.reading() as uow:
             if not self._due(uow.session, month):
                 return None
@@ -64,9 +62,7 @@ class SupervisionService:
     def open(self, actor: Actor, month: str | None = None) -> dict:
         """Open `month`'s session (this month by default) for every active case manager without one."""
         policy.require(policy.is_admin(actor), "only the engine or an administrator opens supervision sessions")
-        month = month or self.clock.now().strftime("%Y-%m")
-        if not isinstance(month, str) or not _MONTH.match(month):
-            raise BadRequest("month must look like 2026-05")
+        month = month_key(self.clock, month)
         with self.store.reading() as uow:
             process_versions.latest(uow.session, self.process)  # not deployed: say so
             due = self._due(uow.session, month)
