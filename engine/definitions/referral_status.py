@@ -17,7 +17,8 @@ REFERRAL_FOLLOW_UP_DAYS = 14
 STATUS_KINDS = ("referral_status", "record_referral_status")
 
 
-def _key(name) -> str:
+def provider_key(name) -> str:
+    """A provider's name as referrals are matched by: spacing and case do not count."""
     return " ".join(str(name).split()).casefold()
 
 
@@ -28,7 +29,8 @@ def with_status(referrals: list[dict], entries: list[dict], today: date,
     updates = [e for e in entries if e.get("kind") in STATUS_KINDS and not e.get("corrected_by")]
     found = []
     for referral in referrals:
-        later = [u for u in updates if _key((u.get("data") or {}).get("provider")) == _key(referral.get("provider"))
+        provider = provider_key(referral.get("provider"))
+        later = [u for u in updates if provider_key((u.get("data") or {}).get("provider")) == provider
                  and u["recorded_at"] >= (referral.get("made_on") or "")]
         last = later[-1]["data"] if later else None
         status = last["status"] if last else "made"
@@ -63,4 +65,4 @@ def follow_ups_due(entries: list[dict], today: date, follow_up_days: int = REFER
 
 def follow_up_key(referral: dict) -> list[str]:
     """What names one referral for its follow-up: its provider and when it was made."""
-    return [_key(referral.get("provider")), str(referral.get("made_on") or "")]
+    return [provider_key(referral.get("provider")), str(referral.get("made_on") or "")]

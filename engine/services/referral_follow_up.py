@@ -140,10 +140,10 @@ class ReferralFollowUpService:
         same provider. Each is locked with its case (the case first), before the entry is written."""
         if kind not in referral_status.STATUS_KINDS or not (data or {}).get("provider"):
             return []
-        provider = referral_status.follow_up_key({"provider": data["provider"]})[0]
+        provider = referral_status.provider_key(data["provider"])
         task_ids = {(e.data or {}).get("task_id") for e in uow.session.scalars(
             select(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.kind == OPENED))
-            if referral_status.follow_up_key({"provider": (e.data or {}).get("provider")})[0] == provider}
+            if referral_status.provider_key((e.data or {}).get("provider")) == provider}
         task_ids.discard(None)
         if not task_ids:
             return []
