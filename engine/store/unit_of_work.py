@@ -13,11 +13,12 @@ release entries) so one step reads each of them once.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import (and_, bindparam, exists, inspect, literal, literal_column, or_, select, true, union_all,
-                        update)
+from sqlalchemy import (and_, bindparam, event, exists, insert, inspect, literal, literal_column, or_, select, true,
+                        union_all, update)
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,6 +27,7 @@ from ..clock import Clock, due_from
 from ..errors import Conflict
 from ..vocabulary import CLOSED_STAGES
 from . import record_guard  # noqa: F401  (installs the signed-entry guard on RecordEntry)
+from . import step_writer
 from .chain import GENESIS, Chains
 from .models import (AuditEvent, Case, FormDraft, HumanTask, RecordEntry, TaskDelegation, TaskFollowUp, Timer,
                      WorkflowState, client_sort_key)
@@ -53,6 +55,7 @@ class Store:
             uow = UnitOfWork(session, self.clock, self.is_postgres)
             yield uow
             uow.chains.write_heads()
+            uow.write_audit_events()
 
     @contextlib.contextmanager
     def single_read(self) -> Iterator[Session]:
@@ -78,6 +81,35 @@ class Store:
 
 
 _LOCKED_READS: dict[tuple, tuple] = {}
+
+
+@dataclass(slots=True)
+class _AuditRow:
+    """An audit event waiting to be written (sealed into its chain already)."""
+    case_id: int | None
+    at: datetime
+    actor: str
+    kind: str
+    bpmn_id: str | None
+    message: str
+    data: dict | None
+    prev_hash: str | None = None
+    entry_hash: str | None = None
+
+    def values(self) -> dict:
+        return {"case_id": self.case_id, "at": self.at, "actor": self.actor, "kind": self.kind,
+                "bpmn_id": self.bpmn_id, "message": self.message, "data": self.data,
+                "prev_hash": self.prev_hash, "entry_hash": self.entry_hash}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _audit_events_before_any_statement(state) -> None:
+    """Audit events wait in their unit of work and leave together (one multi-row INSERT, no
+    ORM bookkeeping: nothing reads their ids). Any statement the session sends first writes
+    them, so a read in the same unit of work sees them and they keep their chain's order."""
+    uow = state.session.info.get("unit_of_work")
+    if uow is not None and uow.pending_audit:
+        uow.write_audit_events()
 
 
 def _locked_read(what: str, is_postgres: bool, skip_locked: bool, entry_kinds: tuple[str, ...]) -> tuple:
@@ -138,6 +170,8 @@ class UnitOfWork:
         self._leftovers: set[str] = set()
         self._next_cases: dict[int, int | None] = {}
         self.chains = Chains(session, is_postgres)
+        self.pending_audit: list[_AuditRow] = []
+        session.info["unit_of_work"] = self
 
     # ------------------------------------------------------------------ cases
     def lock_case(self, case_id: int, skip_locked: bool = False, with_state: bool = False) -> Case | None:
@@ -229,10 +263,15 @@ class UnitOfWork:
     # ------------------------------------------------------------------ audit and record
     def audit(self, case_id: int | None, actor: str, kind: str, message: str,
               bpmn_id: str | None = None, data: dict | None = None) -> None:
-        event = AuditEvent(case_id=case_id, at=self.clock.now(), actor=actor, kind=kind, bpmn_id=bpmn_id,
-                           message=message, data=data)
-        self.chains.seal("audit_events", event)
-        self.session.add(event)
+        row = _AuditRow(case_id, self.clock.now(), actor, kind, bpmn_id, message, data)
+        self.chains.seal("audit_events", row)
+        self.pending_audit.append(row)
+
+    def write_audit_events(self) -> None:
+        """Insert the audit events waiting in this unit of work, in the order they were sealed."""
+        rows, self.pending_audit = self.pending_audit, []
+        if rows:
+            self.session.connection().execute(insert(AuditEvent.__table__), [row.values() for row in rows])
 
     def record(self, case_id: int, kind: str, title: str, author: str, data: dict,
                bpmn_id: str | None = None, corrects_id: int | None = None) -> RecordEntry:
@@ -374,9 +413,6 @@ class UnitOfWork:
         version = case.lock_version or 0
         case.updated_at = now
         case.lock_version = version + 1
-        if row is not None and self.is_postgres:
-            self._write_state_with_case(case, row, state, now, version)
-            return
         if row is None:
             row = WorkflowState(case_id=case.id, state=state, size=len(state), updated_at=now)
             self.session.add(row)
@@ -384,32 +420,18 @@ class UnitOfWork:
         else:
             row.state, row.size, row.updated_at = state, len(state), now
         try:
-            self.session.flush()
-        except StaleDataError:
+            rows = step_writer.collect(self.session, case, [r.values() for r in self.pending_audit])
+            case_changes = step_writer.changed_columns(case)
+        except step_writer.NotWrittenHere:
+            # Something only the ORM knows how to write (a changed relationship, a row of another
+            # kind): its flush writes everything, the case's version checked all the same.
+            try:
+                self.session.flush()
+            except StaleDataError:
+                raise Conflict(f"case {case.id} was changed by someone else; reload and try again") from None
+            return
+        self.pending_audit = []
+        try:
+            step_writer.write(self.session, case, case_changes, version, rows, self.is_postgres)
+        except Conflict:
             raise Conflict(f"case {case.id} was changed by someone else; reload and try again") from None
-
-    def _write_state_with_case(self, case: Case, row: WorkflowState, state: str, now: datetime,
-                               version: int) -> None:
-        """PostgreSQL: the workflow state and the case's changed columns in one UPDATE (the state's
-        UPDATE rides along as a data-modifying WITH), version-checked like the ORM's own.
-
-        The case's changes are taken out of the session first, so the flush that sends the
-        step's other rows does not write the case a second time."""
-        insp = inspect(case)
-        changes, keys = {}, []
-        for attr in insp.mapper.column_attrs:
-            if insp.attrs[attr.key].history.has_changes():
-                changes[attr.columns[0]] = getattr(case, attr.key)
-                keys.append(attr.key)
-        for key in keys:
-            set_committed_value(case, key, getattr(case, key))
-        self.session.flush()
-        states, cases = WorkflowState.__table__, Case.__table__
-        written = (update(states).where(states.c.case_id == case.id)
-                   .values(state=state, size=len(state), updated_at=now).cte("state_written"))
-        result = self.session.execute(update(cases).where(cases.c.id == case.id, cases.c.lock_version == version)
-                                      .values(changes).add_cte(written))
-        if result.rowcount != 1:
-            raise Conflict(f"case {case.id} was changed by someone else; reload and try again")
-        for key, value in (("state", state), ("size", len(state)), ("updated_at", now)):
-            set_committed_value(row, key, value)
