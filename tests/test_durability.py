@@ -96,3 +96,31 @@ def test_a_worker_killed_while_firing_a_timer_fires_it_once_on_restart(case_engi
     assert after["timers"] == [] and [t["bpmn_id"] for t in after["tasks"]] == ["call"]
     fired = [e for e in case_engine.record.audit(people["ada"], reminder["id"]) if e["kind"] == "timer_fired"]
     assert len(fired) == 1
+
+
+def test_a_database_restart_while_the_server_sat_idle_costs_no_request(case_engine, people, db_engine, monkeypatch):
+    """Connections idle past the ping window are pinged before use; a dead one is replaced."""
+    if db_engine.dialect.name != "postgresql":
+        return  # SQLite has no server to restart
+    from sqlalchemy import create_engine, text
+
+    from engine.store import db
+    from tests.support.postgres import POSTGRES_URL
+
+    case, approval = plan_waiting_for_approval(case_engine, people)
+    monkeypatch.setattr(db, "IDLE_BEFORE_PING_SECONDS", 0.0)  # every pooled connection counts as idle
+    # What a restart does to the pool: every connection it holds is gone (only ours: other
+    # tests share the server).
+    held = [db_engine.connect() for _ in range(max(1, db_engine.pool.checkedin()))]
+    pids = [conn.execute(text("SELECT pg_backend_pid()")).scalar_one() for conn in held]
+    for conn in held:
+        conn.rollback()
+        conn.close()
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for pid in pids:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+    done = case_engine.tasks.complete(people["sam"], approval["id"], {"decision": "approve"})
+    assert done["case"]["stage"] == "follow_up"

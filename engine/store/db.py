@@ -8,11 +8,12 @@ PostgreSQL runs the same code with row locks.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,7 +32,35 @@ def make_engine(url: str, **options) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **options)
         _serialize_sqlite_writers(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    engine = create_engine(url, **options)
+    _ping_idle_connections(engine)
+    return engine
+
+
+# A connection handed back less than this long ago is handed out again without a ping (as
+# HikariCP's aliveBypassWindowMs does): a busy server skips a round trip per transaction, and
+# a server that restarted while the pool sat idle is still noticed before any statement.
+IDLE_BEFORE_PING_SECONDS = 0.5
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_connection, record):
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        if record is not None:
+            record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get("returned_at", 0) <= IDLE_BEFORE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # gone: the pool drops it and hands out another
+            raise exc.DisconnectionError(f"connection was closed while idle: {error}") from error
 
 
 def _serialize_sqlite_writers(engine: Engine) -> None:
