@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import (and_, bindparam, event, exists, insert, inspect, literal, literal_column, or_, select, true,
                         union_all, update)
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, aliased, lazyload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -151,7 +151,12 @@ def _locked_read(what: str, is_postgres: bool, skip_locked: bool, entry_kinds: t
              .outerjoin(WorkflowState, and_(WorkflowState.case_id == Case.id, slot.c.k == 0))
              .outerjoin(open_task, and_(open_task.case_id == Case.id, open_task.state == "open", slot.c.k == 1))
              .outerjoin(Timer, and_(Timer.case_id == Case.id, slot.c.k == 2))
-             .order_by(slot.c.k, open_task.created_at, open_task.id, Timer.due_at, Timer.id))
+             .order_by(slot.c.k, open_task.created_at, open_task.id, Timer.due_at, Timer.id)
+             # A task's assignee is nearly always the case's manager or supervisor, which the
+             # case's row brings: taken from the session, not joined into every row again.
+             .options(lazyload(open_task.assignee)))
+    if what == "task":
+        query = query.options(lazyload(HumanTask.assignee))
     if is_postgres:
         query = query.with_for_update(of=[model for model, _ in locked], skip_locked=skip_locked)
     _LOCKED_READS[shape] = (query, leading, len(locked))
