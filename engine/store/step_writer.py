@@ -16,9 +16,8 @@ a delegation, an object of another kind) is left to the ORM's own flush, which r
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import json
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Text, bindparam, cast, delete, func, insert, inspect, literal, literal_column, select, update
@@ -55,6 +54,7 @@ def collect(session: Session, case: Case, audit_rows: list[dict]) -> StepRows:
     for obj in session.new:
         if not isinstance(obj, WRITTEN_HERE) or isinstance(obj, Case):
             raise NotWrittenHere(type(obj).__name__)
+        _complete_new_row(obj)
         rows.inserts.setdefault(type(obj), []).append(obj)
     for obj in session.deleted:
         if not isinstance(obj, Timer):
@@ -70,9 +70,6 @@ def collect(session: Session, case: Case, audit_rows: list[dict]) -> StepRows:
             rows.updates.append((obj, changes))
         else:
             rows.unchanged.append(obj)
-    for model, objects in rows.inserts.items():
-        for obj in objects:
-            _complete_new_row(obj)
     return rows
 
 
@@ -157,6 +154,15 @@ def _as_json(rows: list[dict]) -> str:
     return json.dumps(rows, default=default, separators=(",", ":"))
 
 
+def _case_params(case: Case, case_values: dict, version: int) -> dict:
+    return {"step_case": case.id, "step_case_version": version, **{f"case_v_{k}": v for k, v in case_values.items()}}
+
+
+def changed_by_someone_else(case: Case) -> Conflict:
+    """The refusal of a step whose case moved on since it was read (its version no longer matches)."""
+    return Conflict(f"case {case.id} was changed by someone else; reload and try again")
+
+
 def _case_update(columns: tuple[str, ...]):
     cases = Case.__table__
     return (update(cases).where(cases.c.id == bindparam("step_case"), cases.c.lock_version == bindparam("step_case_version"))
@@ -182,7 +188,7 @@ def _write_in_one_statement(session: Session, case: Case, case_values: dict, ver
     # Every write rides on the case's UPDATE as a WITH; they all see the snapshot from before
     # the statement and no row is written twice, so their order does not matter.
     shape: list[tuple] = [("case", tuple(case_values))]
-    params = {"step_case": case.id, "step_case_version": version, **{f"case_v_{k}": v for k, v in case_values.items()}}
+    params = _case_params(case, case_values, version)
 
     def add_rows(table, values: list[dict]) -> None:
         n = len(shape)
@@ -210,7 +216,7 @@ def _write_in_one_statement(session: Session, case: Case, case_values: dict, ver
     statement = _cached(tuple(shape), lambda: _one_statement(shape))
     row = session.connection().execute(statement, params).first()
     if row is None:
-        raise Conflict("the case was changed by someone else; reload and try again")
+        raise changed_by_someone_else(case)
     if not entries:
         return []
     # The INSERT numbers its rows in the array's order, so the ids follow the chain; each comes
@@ -249,9 +255,9 @@ def _write_one_table_at_a_time(session: Session, case: Case, case_values: dict, 
     # changes that might point at them, record entries last.
     connection = session.connection()
     columns = tuple(case_values)
-    params = {"step_case": case.id, "step_case_version": version, **{f"case_v_{k}": v for k, v in case_values.items()}}
-    if connection.execute(_cached(("case", columns), lambda: _case_update(columns)), params).rowcount != 1:
-        raise Conflict("the case was changed by someone else; reload and try again")
+    statement = _cached(("case", columns), lambda: _case_update(columns))
+    if connection.execute(statement, _case_params(case, case_values, version)).rowcount != 1:
+        raise changed_by_someone_else(case)
     for model, objects in rows.inserts.items():
         if model is not RecordEntry:
             connection.execute(_cached(("insert", model), lambda: insert(model.__table__)),

@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import (and_, bindparam, event, exists, insert, inspect, literal, literal_column, or_, select, true,
-                        union_all, update)
+from sqlalchemy import (and_, bindparam, event, exists, insert, literal, literal_column, or_, select, true,
+                        union_all)
 from sqlalchemy.orm import Session, aliased, lazyload, sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..clock import Clock, due_from
-from ..errors import Conflict
 from ..vocabulary import CLOSED_STAGES
 from . import record_guard  # noqa: F401  (installs the signed-entry guard on RecordEntry)
 from . import step_writer
@@ -340,9 +338,9 @@ class UnitOfWork:
         self.timers(case_id)
 
     def _audit_events(self, case: Case, workflow: CaseWorkflow, actor: str) -> None:
-        for event in workflow.events:
-            self.audit(case.id, "engine" if event.kind != "task_completed" else actor,
-                       event.kind, event.message, event.bpmn_id, event.data)
+        for step_event in workflow.events:
+            self.audit(case.id, "engine" if step_event.kind != "task_completed" else actor,
+                       step_event.kind, step_event.message, step_event.bpmn_id, step_event.data)
 
     def _mirror_tasks(self, case: Case, workflow: CaseWorkflow, now: datetime, task_base: datetime) -> None:
         ready = {t.id: t for t in workflow.ready_user_tasks()}
@@ -433,10 +431,7 @@ class UnitOfWork:
             try:
                 self.session.flush()
             except StaleDataError:
-                raise Conflict(f"case {case.id} was changed by someone else; reload and try again") from None
+                raise step_writer.changed_by_someone_else(case) from None
             return
         self.pending_audit = []
-        try:
-            step_writer.write(self.session, case, case_changes, version, rows, self.is_postgres)
-        except Conflict:
-            raise Conflict(f"case {case.id} was changed by someone else; reload and try again") from None
+        step_writer.write(self.session, case, case_changes, version, rows, self.is_postgres)
