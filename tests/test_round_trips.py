@@ -101,3 +101,22 @@ def test_firing_a_timer_takes_five_statements(case_engine, people, clock):
     # lock (case, state, timers, open tasks), audit, task insert, timer delete, case with the state
     assert per_timer <= 5 + separate_state_update(case_engine) + extra_inserts(case_engine) // 2, (one, three)
     assert len(one) - per_timer <= 6, ("the run's own claims", one)
+
+def test_postgresql_never_compiles_a_one_case_statement(db_engine):
+    """With stale statistics the planner can price the locked read of one case over PostgreSQL's
+    JIT threshold, and each completion then spends ~30 ms compiling it (bench/loop_history.py at
+    week 2,000). casepath's connections run with JIT off; a URL that sets it keeps its choice."""
+    if db_engine.dialect.name != "postgresql":
+        return  # SQLite has no JIT
+    from sqlalchemy import text
+
+    from engine.store.db import make_engine
+
+    with db_engine.connect() as conn:
+        assert conn.execute(text("SHOW jit")).scalar_one() == "off"
+    chosen = make_engine(db_engine.url.update_query_dict({"options": "-c jit=on"}).render_as_string(False))
+    try:
+        with chosen.connect() as conn:
+            assert conn.execute(text("SHOW jit")).scalar_one() == "on"
+    finally:
+        chosen.dispose()

@@ -14,7 +14,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -32,9 +32,25 @@ def make_engine(url: str, **options) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **options)
         _serialize_sqlite_writers(engine)
         return engine
-    engine = create_engine(url, **options)
+    engine = create_engine(url, **{"connect_args": _without_jit(url), **options})
     _ping_idle_connections(engine)
     return engine
+
+
+def _without_jit(url: str) -> dict:
+    """Connection options that turn PostgreSQL's JIT compiler off, unless the URL sets it.
+
+    Every statement casepath sends touches a handful of rows, but the planner prices a plan
+    from table statistics, and between two autoanalyze runs a table that gained thousands of
+    dead rows can push a one-row read over `jit_above_cost`: each execution then spends ~30 ms
+    compiling 100 functions to save microseconds (seen on the locked read at week 2,000 of
+    bench/loop_history.py). A session setting in the startup packet costs no round trip."""
+    options = make_url(url).query.get("options", "")
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    if "jit" in options:
+        return {}
+    return {"options": f"{options} -c jit=off".strip()}
 
 
 # A connection handed back less than this long ago is handed out again without a ping (as
