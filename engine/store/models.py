@@ -265,11 +265,16 @@ class RecordEntry(Base):
     author; immutable once signed, corrections are new entries pointing at the old."""
 
     __tablename__ = "record_entries"
-    # notes of a kind signed since a day (the dashboard's late notes; migration 0012)
-    __table_args__ = (Index("ix_record_entries_kind_signed", "kind", "signed_at"),)
+    __table_args__ = (
+        # notes of a kind signed since a day (the dashboard's late notes; migration 0013)
+        Index("ix_record_entries_kind_signed", "kind", "signed_at"),
+        # whether a case's record holds an entry of some kinds, without reading its whole
+        # history (the locked read of every step; migration 0015)
+        Index("ix_record_entries_case_kind", "case_id", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(300))
     author: Mapped[str] = mapped_column(String(80))

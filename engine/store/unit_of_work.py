@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import (and_, bindparam, event, exists, insert, literal, literal_column, or_, select, true,
+from sqlalchemy import (and_, bindparam, event, exists, false, insert, literal, literal_column, or_, select, true,
                         union_all)
 from sqlalchemy.orm import Session, aliased, lazyload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -138,7 +138,9 @@ def _locked_read(what: str, is_postgres: bool, skip_locked: bool, entry_kinds: t
     open_task, later = aliased(HumanTask, name="open_task"), aliased(Case, name="later_case")
     columns = [select(later.id).where(later.previous_case_id == Case.id).order_by(later.id.desc()).limit(1)
                .scalar_subquery(),
-               exists().where(RecordEntry.case_id == Case.id, RecordEntry.kind.in_(entry_kinds))]
+               # no kinds asked (a timer, a case read): nothing to look up at all
+               exists().where(RecordEntry.case_id == Case.id, RecordEntry.kind.in_(entry_kinds))
+               if entry_kinds else false()]
     if is_postgres:
         columns += [literal_column(f"{table}.xmin::text") for _, table in locked]
         for model, table in locked:
