@@ -17,15 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import (and_, bindparam, event, exists, false, insert, literal, literal_column, or_, select, true,
-                        union_all)
-from sqlalchemy.orm import Session, aliased, lazyload, sessionmaker
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..clock import Clock, due_from
 from ..vocabulary import CLOSED_STAGES
 from . import record_guard  # noqa: F401  (installs the signed-entry guard on RecordEntry)
-from . import step_writer
+from . import locked_read, step_writer
 from .chain import GENESIS, Chains
 from .models import (AuditEvent, Case, FormDraft, HumanTask, RecordEntry, TaskDelegation, TaskFollowUp, Timer,
                      WorkflowState, client_sort_key)
@@ -78,9 +77,6 @@ class Store:
             yield UnitOfWork(session, self.clock, self.is_postgres)
 
 
-_LOCKED_READS: dict[tuple, tuple] = {}
-
-
 @dataclass(slots=True)
 class _AuditRow:
     """An audit event waiting to be written (sealed into its chain already)."""
@@ -108,59 +104,6 @@ def _audit_events_before_any_statement(state) -> None:
     uow = state.session.info.get("unit_of_work")
     if uow is not None and uow.pending_audit:
         uow.write_audit_events()
-
-
-def _locked_read(what: str, is_postgres: bool, skip_locked: bool, entry_kinds: tuple[str, ...]) -> tuple:
-    """(statement, leading columns, locked tables) of a locked read (UnitOfWork._read_locked),
-    built once per shape (building it is pure CPU work; the key is a bound parameter).
-
-    The leading columns are (case,) or (task, whether it has drafts, follow-ups or a delegation,
-    case). Beside them come the case's rows side by side: slot 0 carries the workflow state,
-    slot 1 the open tasks, slot 2 the timers, so no row is repeated per row of another table
-    and the state (the large column) comes once; then the case opened after this one, whether
-    the record holds any entry of `entry_kinds` (the kinds the record rules read: none on file
-    means none need reading), and on PostgreSQL the xmin of each locked row, with the lock and
-    without."""
-    shape = (what, is_postgres, skip_locked, entry_kinds)
-    if shape in _LOCKED_READS:
-        return _LOCKED_READS[shape]
-    key = bindparam("key")
-    if what == "task":
-        leftovers = or_(*(exists().where(model.task_id == HumanTask.id)
-                          for model in (FormDraft, TaskFollowUp, TaskDelegation)))
-        query = select(HumanTask, leftovers, Case).join(Case, Case.id == HumanTask.case_id).where(HumanTask.id == key)
-        locked = [(Case, "cases"), (HumanTask, "human_tasks")]
-    else:
-        query = select(Case).select_from(Case).where(Case.id == key)
-        locked = [(Case, "cases")]
-    leading = 3 if what == "task" else 1
-    slot = union_all(*(select(literal(k).label("k")) for k in (0, 1, 2))).subquery("slot")
-    open_task, later = aliased(HumanTask, name="open_task"), aliased(Case, name="later_case")
-    columns = [select(later.id).where(later.previous_case_id == Case.id).order_by(later.id.desc()).limit(1)
-               .scalar_subquery(),
-               # no kinds asked (a timer, a case read): nothing to look up at all
-               exists().where(RecordEntry.case_id == Case.id, RecordEntry.kind.in_(entry_kinds))
-               if entry_kinds else false()]
-    if is_postgres:
-        columns += [literal_column(f"{table}.xmin::text") for _, table in locked]
-        for model, table in locked:
-            seen = aliased(model, name=f"seen_{table}")
-            columns.append(select(literal_column(f"seen_{table}.xmin::text")).select_from(seen)
-                           .where(seen.id == model.id).scalar_subquery())
-    query = (query.add_columns(slot.c.k, WorkflowState, open_task, Timer, *columns).join(slot, true())
-             .outerjoin(WorkflowState, and_(WorkflowState.case_id == Case.id, slot.c.k == 0))
-             .outerjoin(open_task, and_(open_task.case_id == Case.id, open_task.state == "open", slot.c.k == 1))
-             .outerjoin(Timer, and_(Timer.case_id == Case.id, slot.c.k == 2))
-             .order_by(slot.c.k, open_task.created_at, open_task.id, Timer.due_at, Timer.id)
-             # A task's assignee is nearly always the case's manager or supervisor, which the
-             # case's row brings: taken from the session, not joined into every row again.
-             .options(lazyload(open_task.assignee)))
-    if what == "task":
-        query = query.options(lazyload(HumanTask.assignee))
-    if is_postgres:
-        query = query.with_for_update(of=[model for model, _ in locked], skip_locked=skip_locked)
-    _LOCKED_READS[shape] = (query, leading, len(locked))
-    return _LOCKED_READS[shape]
 
 
 class UnitOfWork:
@@ -196,30 +139,31 @@ class UnitOfWork:
 
     def _read_locked(self, what: str, key, skip_locked: bool = False, entry_kinds: list[str] | None = None):
         """Read a case (`what` "case") or a task with its case ("task") locked, with the case's
-        rows beside it, keep what came and return the first row: (case,) or (task, whether it
-        has leftovers, case); None if there is none. See `_locked_read` for what comes along.
+        rows beside it (engine/store/locked_read.py), keep what came and return (case,) or (task,
+        whether it has leftovers, case); None if there is none.
 
         A PostgreSQL statement that waited for a lock sees the locked rows as they are now but
         the others as they were when it started: if a locked row changed meanwhile (its xmin
         differs from a read of it without the lock), everything is read again, under the lock."""
-        query, leading, locked = _locked_read(what, self.is_postgres, skip_locked, tuple(entry_kinds or ()))
-        rows = self.session.execute(query, {"key": key}, execution_options={"populate_existing": True}).all()
-        if not rows:
+        if self.pending_audit:  # what any statement of this unit of work sends first
+            self.write_audit_events()
+        if self.session.autoflush:  # as a query would: what is pending is written first
+            self.session.flush()
+        read = locked_read.locked_read(what, self.is_postgres, skip_locked, tuple(entry_kinds or ()))
+        found = locked_read.run(self.session, read, key)
+        if found is None:
             return None
-        case = rows[0][leading - 1]
+        case = found.case
         self.chains.hold(case)
-        if self.is_postgres:
-            marks = rows[0][leading + 6:]
-            if marks[:locked] != marks[locked:]:  # waited for another step on the case
-                return self._read_locked(what, key, skip_locked, entry_kinds)
-        k, state, task, timer, next_case_id, has_entries = range(leading, leading + 6)
-        self._states[case.id] = next(r[state] for r in rows if r[k] == 0)
-        self._open_tasks[case.id] = [r[task] for r in rows if r[k] == 1 and r[task] is not None]
-        self._timers[case.id] = [r[timer] for r in rows if r[k] == 2 and r[timer] is not None]
-        self._next_cases[case.id] = rows[0][next_case_id]
-        if entry_kinds and not rows[0][has_entries]:
+        if found.waited:  # waited for another step on the case
+            return self._read_locked(what, key, skip_locked, entry_kinds)
+        self._states[case.id] = found.state
+        self._open_tasks[case.id] = found.open_tasks
+        self._timers[case.id] = found.timers
+        self._next_cases[case.id] = found.next_case_id
+        if entry_kinds and not found.has_entries:
             self._entries[(case.id, tuple(entry_kinds))] = []
-        return tuple(rows[0][:leading])
+        return (found.task, found.has_leftovers, case) if what == "task" else (case,)
 
     def add_case(self, case: Case) -> None:
         """Insert a new case; its chains start here, so its row carries their (empty) heads."""
