@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Text, bindparam, cast, delete, func, insert, inspect, literal, literal_column, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.base import instance_state
+from sqlalchemy.orm.base import NO_VALUE, PASSIVE_NO_RESULT, instance_state
 
 from ..errors import Conflict
 from .models import AuditEvent, Case, HumanTask, RecordEntry, Timer, WorkflowState
@@ -76,16 +76,35 @@ def collect(session: Session, case: Case, audit_rows: list[dict]) -> StepRows:
 def changed_columns(obj) -> dict:
     """Column -> new value of what changed on an object; NotWrittenHere if a relationship changed
     (the flush would have to turn it into a key). Only attributes set since the object was read
-    can have changed (the keys of its committed state), so only they are looked at."""
-    insp = inspect(obj)
-    attrs, columns, changes = insp.attrs, insp.mapper.columns, {}
-    for key in list(insp.committed_state):
-        if not attrs[key].history.has_changes():
+    can have changed (the keys of its committed state), so only they are looked at, compared as
+    the ORM's attribute history compares them (the column type's compare_values)."""
+    state = instance_state(obj)
+    compared, current, changes = _comparisons(state.mapper), state.dict, {}
+    for key, original in state.committed_state.items():
+        if key not in compared:  # not a column: only the ORM knows what its change means
+            if state.attrs[key].history.has_changes():
+                raise NotWrittenHere(f"{type(obj).__name__}.{key}")
             continue
-        if key not in columns:
+        column, same = compared[key]
+        value = current.get(key, NO_VALUE)
+        if value is NO_VALUE:  # expired or deleted since: the ORM's flush decides what to write
             raise NotWrittenHere(f"{type(obj).__name__}.{key}")
-        changes[columns[key]] = getattr(obj, key)
+        if original is not NO_VALUE and original is not PASSIVE_NO_RESULT and same(value, original) is True:
+            continue
+        changes[column] = value
     return changes
+
+
+_COMPARISONS: dict = {}
+
+
+def _comparisons(mapper) -> dict:
+    """Attribute key -> (column, how its values compare), per mapper."""
+    found = _COMPARISONS.get(mapper)
+    if found is None:
+        found = _COMPARISONS[mapper] = {attr.key: (attr.columns[0], attr.columns[0].type.compare_values)
+                                        for attr in mapper.column_attrs}
+    return found
 
 
 def _complete_new_row(obj) -> None:
