@@ -31,27 +31,34 @@ from SpiffWorkflow.util.task import TaskState
 CONTACT = {"note": "Weekly call: meals arriving, mood good", "done": False}
 
 
-def raw_spiff(samples: int) -> dict:
-    install_spiff_clock()
-    spec, subprocess_specs = build_specs(load_files(read_path(TEST_PROCESSES / "monitoring_loop.bpmn")),
-                                         "monitoring_loop")
-    script_engine = restricted_script_engine()
-    with using_clock(FixedClock(START)):
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
-        workflow.do_engine_steps()
-        state = full_dumps(workflow)
-        times = []
-        for _ in range(samples + 20):
-            started = time.perf_counter()
-            workflow = full_loads(state)
-            workflow.script_engine = script_engine
-            task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
-            task.set_data(**CONTACT)
-            task.run()
+class RawSpiff:
+    """The raw step, ready to time a few samples at a time."""
+
+    def __init__(self) -> None:
+        install_spiff_clock()
+        spec, subprocess_specs = build_specs(load_files(read_path(TEST_PROCESSES / "monitoring_loop.bpmn")),
+                                             "monitoring_loop")
+        self.script_engine = restricted_script_engine()
+        self.clock = FixedClock(START)
+        with using_clock(self.clock):
+            workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
             workflow.do_engine_steps()
-            full_dumps(workflow)
-            times.append(time.perf_counter() - started)
-    return percentiles(times[20:])
+            self.state = full_dumps(workflow)
+
+    def samples(self, count: int) -> list[float]:
+        times = []
+        with using_clock(self.clock):
+            for _ in range(count):
+                started = time.perf_counter()
+                workflow = full_loads(self.state)
+                workflow.script_engine = self.script_engine
+                task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+                task.set_data(**CONTACT)
+                task.run()
+                workflow.do_engine_steps()
+                full_dumps(workflow)
+                times.append(time.perf_counter() - started)
+        return times
 
 
 def casepath(kind: str, cases: int) -> dict:
@@ -65,28 +72,40 @@ def casepath(kind: str, cases: int) -> dict:
     return percentiles(times[20:])  # the first few warm caches and connections
 
 
+def raw_around(raw: RawSpiff, samples: int, measure):
+    """`measure()` with the raw step timed just before and just after it; the faster of the two
+    is the baseline (the machine's speed drifts over a run; the faster raw figure is the
+    stricter comparison)."""
+    before = percentiles(raw.samples(samples + 20)[20:])
+    result = measure()
+    after = percentiles(raw.samples(samples + 20)[20:])
+    return result, min(before, after, key=lambda stats: stats["p50"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=300)
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--write", action="store_true", help="write the table into docs/PERFORMANCE.md")
     args = parser.parse_args()
-    raw = raw_spiff(args.cases)
-    print(f"raw SpiffWorkflow step + serialize round trip   {fmt(raw)}")
-    lines = ["| what | p50 ms | p95 ms | p50 to raw |", "|---|---|---|---|",
-             f"| raw SpiffWorkflow step + serializer round trip | {raw['p50']:.2f} | {raw['p95']:.2f} | 1 |"]
+    raw = RawSpiff()
+    lines = ["| what | p50 ms | p95 ms | raw step p50 ms, around it | p50 to raw |", "|---|---|---|---|---|"]
     for kind in args.db.split(","):
-        stats = casepath(kind, args.cases)
+        stats, raw_stats = raw_around(raw, args.cases, lambda: casepath(kind, args.cases))
+        print(f"raw SpiffWorkflow step + serialize round trip   {fmt(raw_stats)}   (faster of just before and after)")
         print(f"casepath complete on {kind:<11}                {fmt(stats)}   "
-              f"ratio to raw: p50 {stats['p50'] / raw['p50']:.1f}x  p95 {stats['p95'] / raw['p95']:.1f}x")
+              f"ratio to raw: p50 {stats['p50'] / raw_stats['p50']:.1f}x  p95 {stats['p95'] / raw_stats['p95']:.1f}x")
         lines.append(f"| casepath completion on {kind} | {stats['p50']:.2f} | {stats['p95']:.2f} | "
-                     f"{stats['p50'] / raw['p50']:.1f}x |")
+                     f"{raw_stats['p50']:.2f} | {stats['p50'] / raw_stats['p50']:.1f}x |")
     if args.write:
         from report import write_section
 
         write_section("Task completion latency", f"python bench/task_completion.py --cases {args.cases} --db {args.db}",
                       f"{args.cases} completions per database after 20 to warm up; a completion is the whole "
-                      "engine call (checks, lock, load, step, rows, save, commit).\n\n" + "\n".join(lines))
+                      "engine call (checks, lock, load, step, rows, save, commit). The raw step is timed "
+                      "just before and just after each database's completions, and the faster of the two "
+                      "is the baseline: the machine's speed drifts over a run, and the faster raw figure "
+                      "is the stricter comparison.\n\n" + "\n".join(lines))
 
 
 if __name__ == "__main__":
