@@ -41,10 +41,10 @@ def casepath(kind: str, weeks: int) -> tuple[dict, dict]:
     costs, sizes = {}, {}
     with case_engine(kind) as (engine, clock, carol):
         case = engine.cases.open_case(carol, CLIENT)
+        task_id = case["tasks"][0]["id"]
         for week in range(1, weeks + 1):
             started = time.perf_counter()
-            case = engine.tasks.complete(carol, case["tasks"][0]["id"] if week == 1 else task_id,
-                                   {"note": f"week {week}", "done": False})["case"]
+            case = engine.tasks.complete(carol, task_id, {"note": f"week {week}", "done": False})["case"]
             clock.advance("P7D")
             engine.timers.fire_due_timers()
             task_id = engine.tasks.list_tasks(carol, "mine")[0]["id"]
