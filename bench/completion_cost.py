@@ -144,7 +144,8 @@ def main() -> None:
         from report import write_section
 
         write_section("Statements per task completion", f"python bench/completion_cost.py --db {args.db}",
-                      "Medians over the samples; SQLite counts its BEGIN IMMEDIATE and sends rows that need "
+                      "Medians over the samples. BEGIN and COMMIT are not counted (SQLite's BEGIN IMMEDIATE, "
+                      "how it takes its write lock, goes straight to the driver); SQLite sends rows that need "
                       "their ids back one statement each (calls into the library, not round trips).\n\n"
                       + "\n".join(lines))
 
