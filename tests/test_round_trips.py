@@ -120,3 +120,14 @@ def test_postgresql_never_compiles_a_one_case_statement(db_engine):
             assert conn.execute(text("SHOW jit")).scalar_one() == "on"
     finally:
         chosen.dispose()
+
+
+def test_sqlite_commits_wait_for_the_disk(db_engine):
+    """A step someone was told was saved survives a power cut: SQLite commits with
+    synchronous=FULL, whatever its build's default (the completion bench shows its cost)."""
+    if db_engine.dialect.name != "sqlite":
+        return  # PostgreSQL's commits wait for its WAL flush
+    from sqlalchemy import text
+
+    with db_engine.connect() as conn:
+        assert conn.execute(text("PRAGMA synchronous")).scalar_one() == 2  # FULL
