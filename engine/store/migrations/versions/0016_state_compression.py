@@ -2,10 +2,9 @@
 
 A step rewrites its case's workflow state (a few KB of JSON, tens of KB for a long
 lifecycle). PostgreSQL compresses a value that size before storing it, with pglz unless told
-otherwise, and pglz took 0.34 ms of the step's 0.66 ms write statement
-(bench/task_completion.py, EXPLAIN ANALYZE). LZ4 compresses as well for JSON at a fraction
-of the CPU. Servers built without LZ4 (before PostgreSQL 14, or without --with-lz4) keep
-pglz; SQLite stores the text as it is.
+otherwise. Measured on one row, each UPDATE its own transaction: a 6 KB state 0.35 ms with
+pglz, 0.30 ms with LZ4; a 30 KB state 0.79 ms and 0.43 ms. Servers built without LZ4 (before
+PostgreSQL 14, or without --with-lz4) keep pglz; SQLite stores the text as it is.
 
 Only values written from now on use LZ4; existing states are rewritten by their next step.
 
