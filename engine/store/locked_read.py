@@ -9,7 +9,9 @@ ORM's loader makes them (SQLAlchemy's own steps for a loaded row: a new instance
 identity in the session, its values as loaded; an object the session holds already is
 refreshed, as populate_existing does). The ORM would do the same, but it first prepares
 a loader for each of the nine entities of the statement on every execution, which took
-as long as the database's work (about 0.3 ms a step; bench/task_completion.py).
+as long as the database's work (0.2 to 0.3 ms a step; bench/task_completion.py).
+Those steps are SQLAlchemy internals (InstanceState's key and _commit_all, the identity
+map's _add_unpresent), as the step writer's are; pyproject.toml pins SQLAlchemy below 2.2.
 """
 from __future__ import annotations
 
