@@ -39,7 +39,7 @@ class LockedRead:
     statement: object
     entities: dict[str, _Entity]
     columns: dict[str, int]  # the single values: slot, leftovers, next case, has entries
-    marks: tuple[int, int, int]  # on PostgreSQL: where the xmins start, how many locked rows
+    marks: tuple[int, int]  # on PostgreSQL: where the xmins start, how many rows are locked
 
 
 @dataclass
@@ -113,7 +113,7 @@ def locked_read(what: str, is_postgres: bool, skip_locked: bool, entry_kinds: tu
     single("has_entries", exists().where(entries.c.case_id == cases.c.id, entries.c.kind.in_(_as_literals(entry_kinds)))
            if entry_kinds else false())
     locked = [cases] + ([tasks] if what == "task" else [])
-    marks = (len(columns), len(locked), len(locked))
+    marks = (len(columns), len(locked))
     if is_postgres:
         columns += [literal_column(f"{table.name}.xmin::text") for table in locked]
         for table in locked:
@@ -165,7 +165,7 @@ def run(session: Session, read: LockedRead, key) -> Found | None:
     if "task" in entities:
         task = _loaded(session, entities["task"], first, made)
         instance_state(task).dict["case"] = case
-    start, count, _ = read.marks
+    start, count = read.marks
     marks = tuple(first[start:start + 2 * count]) if len(first) > start else ()
     k = at["k"]
     return Found(
