@@ -41,3 +41,40 @@ def test_a_step_the_writer_hands_to_the_orm_comes_out_the_same(case_engine, peop
     assert written_directly["stage"] == "follow_up" and written_directly["timers"]
     verified = case_engine.record.verify(people["ada"])
     assert verified["checked"] > 0 and verified["breaks"] == []
+
+
+def _refuse_record_entries(db) -> None:
+    """The database itself refuses every new record entry (a trigger), as a full disk or a
+    broken constraint would refuse a step's write."""
+    from sqlalchemy import text
+
+    with db.begin() as connection:
+        if db.dialect.name == "sqlite":
+            connection.execute(text("CREATE TRIGGER refuse_entries BEFORE INSERT ON record_entries "
+                                    "BEGIN SELECT RAISE(ABORT, 'refused by the database'); END"))
+        else:
+            connection.execute(text("CREATE FUNCTION refuse_entries() RETURNS trigger LANGUAGE plpgsql AS "
+                                    "$$ BEGIN RAISE EXCEPTION 'refused by the database'; END $$"))
+            connection.execute(text("CREATE TRIGGER refuse_entries BEFORE INSERT ON record_entries "
+                                    "FOR EACH ROW EXECUTE FUNCTION refuse_entries()"))
+
+
+def test_a_completion_the_database_refuses_changes_nothing(case_engine, people):
+    """Carol completes a task, but the database refuses the step's record entry: she gets the
+    database's error (SQLAlchemy's, naming the statement), and the case is as she found it:
+    the task still open for her, the same version, no audit event or record entry added."""
+    import pytest
+    from sqlalchemy.exc import DBAPIError
+
+    case = case_engine.cases.open_case(people["carol"], ADULT, model_id="monitoring_loop")
+    task_id = case["tasks"][0]["id"]
+    before = what_happened(case_engine, people, case_engine.cases.get_case(people["sam"], case["id"]))
+    _refuse_record_entries(case_engine.sessions.kw["bind"])
+
+    with pytest.raises(DBAPIError, match="refused by the database") as refused:
+        case_engine.tasks.complete(people["carol"], task_id, {"note": "Weekly call", "done": False})
+
+    assert "record_entries" in str(refused.value)
+    after = case_engine.cases.get_case(people["sam"], case["id"])
+    assert what_happened(case_engine, people, after) == before
+    assert [t["id"] for t in after["tasks"]] == [task_id]

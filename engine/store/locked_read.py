@@ -9,18 +9,21 @@ ORM's loader makes them (SQLAlchemy's own steps for a loaded row: a new instance
 identity in the session, its values as loaded; an object the session holds already is
 refreshed, as populate_existing does). The ORM would do the same, but it first prepares
 a loader for each of the nine entities of the statement on every execution, which took
-as long as the database's work (0.2 to 0.3 ms a step; bench/task_completion.py).
+as long as the database's work (0.2 to 0.3 ms a step; bench/task_completion.py). On SQLite
+the statement goes straight to the driver's cursor (engine/store/direct.py): execute()'s
+context and result for 90 columns cost twice SQLite's own work on it.
 Those steps are SQLAlchemy internals (InstanceState's key and _commit_all, the identity
 map's _add_unpresent), as the step writer's are; pyproject.toml pins SQLAlchemy below 2.2.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import and_, bindparam, exists, false, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.base import instance_state
 
+from . import direct
 from .models import (Case, Client, FormDraft, HumanTask, RecordEntry, TaskDelegation, TaskFollowUp, Timer, User,
                      WorkflowState)
 
@@ -40,6 +43,9 @@ class LockedRead:
     entities: dict[str, _Entity]
     columns: dict[str, int]  # the single values: slot, leftovers, next case, has entries
     marks: tuple[int, int]  # on PostgreSQL: where the xmins start, how many rows are locked
+    # SQLite: sent straight to the driver's cursor (engine/store/direct.py), compiled once per dialect
+    direct: bool = False
+    compiled: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -136,7 +142,7 @@ def locked_read(what: str, is_postgres: bool, skip_locked: bool, entry_kinds: tu
              .order_by(slot.c.k, open_tasks.c.created_at, open_tasks.c.id, timers.c.due_at, timers.c.id))
     if is_postgres:
         query = query.with_for_update(of=locked, skip_locked=skip_locked)
-    _SHAPES[shape] = LockedRead(query, entities, singles, marks)
+    _SHAPES[shape] = LockedRead(query, entities, singles, marks, direct=not is_postgres)
     return _SHAPES[shape]
 
 
@@ -149,7 +155,7 @@ def _as_literals(values: tuple[str, ...]) -> list:
 
 def run(session: Session, read: LockedRead, key) -> Found | None:
     """Send the read and make its objects in the session; None if the case (or task) is not there."""
-    rows = session.connection().execute(read.statement, {"key": key}).all()
+    rows = _rows(session.connection(), read, key)
     if not rows:
         return None
     made: dict = {}
@@ -177,6 +183,18 @@ def run(session: Session, read: LockedRead, key) -> Found | None:
                 if t is not None],
         next_case_id=first[at["next_case"]], has_entries=bool(first[at["has_entries"]]),
         waited=bool(marks) and marks[:count] != marks[count:])
+
+
+def _rows(connection, read: LockedRead, key) -> list:
+    if not read.direct:
+        return connection.execute(read.statement, {"key": key}).all()
+    dialect = connection.dialect
+    compiled = read.compiled.get((dialect.name, dialect.driver))
+    if compiled is None:
+        compiled = read.compiled[(dialect.name, dialect.driver)] = direct.CompiledStatement(
+            read.statement, ("key",), dialect)
+    processors = compiled.result_processors
+    return [direct.processed(row, processors) for row in direct.send(connection, compiled, {"key": key}).fetchall()]
 
 
 def _loaded(session: Session, entity: _Entity, row, made: dict):

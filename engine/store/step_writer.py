@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE, PASSIVE_NO_RESULT, instance_state
 
 from ..errors import Conflict
+from . import direct
 from .models import AuditEvent, Case, HumanTask, RecordEntry, Timer, WorkflowState
 
 # What this writer writes; a pending object of another kind goes through the ORM's flush.
@@ -293,38 +294,17 @@ def _write_one_table_at_a_time(session: Session, case: Case, case_values: dict, 
     if rows.audit:
         _send(connection, ("insert", AuditEvent), lambda: insert(AuditEvent.__table__), rows.audit)
     table = RecordEntry.__table__
-    return [_send(connection, ("entry",), lambda: insert(table).returning(table.c.id), _values(e)).scalar_one()
-            for e in entries]
+    return [_send(connection, ("entry",), lambda: insert(table), _values(e)).lastrowid for e in entries]
 
 
-class _Compiled:
-    """A statement compiled once for the given parameter names: its SQL and, per positional
-    parameter, its name and the type's bind processor (SQLAlchemy's own, as execute() applies
-    them: instants to UTC text, JSON to text)."""
-
-    def __init__(self, statement, names: tuple[str, ...], dialect) -> None:
-        compiled = statement.compile(dialect=dialect, column_keys=list(names))
-        if compiled.insert_prefetch or compiled.update_prefetch or compiled.positiontup is None \
-                or any(bind.expanding for bind in compiled.binds.values()):
-            raise NotWrittenHere("a statement SQLAlchemy must complete at execution")  # a Python-side default
-        processors = compiled._bind_processors
-        self.sql = compiled.string
-        self.params = tuple((name, processors.get(name)) for name in compiled.positiontup)
-
-    def args(self, values: dict) -> tuple:
-        return tuple(values[name] if process is None else process(values[name]) for name, process in self.params)
-
-
-_COMPILED: dict[tuple, _Compiled | None] = {}
+_COMPILED: dict[tuple, direct.CompiledStatement | None] = {}
 
 
 def _send(connection, shape: tuple, build, params: dict | list[dict]):
-    """Execute a cached statement as its compiled SQL (exec_driver_sql). SQLAlchemy's execute()
-    looks up the compiled form and rebuilds its parameters on every call; skipping that took
-    0.09 ms off a 3.1 ms SQLite completion (six statements; bench/task_completion.py). Errors
-    are still SQLAlchemy's, and cursor events (the statement counters) still see each one.
-    A statement that needs SQLAlchemy at execution time (a Python-side default, an expanding
-    IN) goes through execute()."""
+    """Execute a cached statement; returns the driver's cursor (or, for a statement that needs
+    SQLAlchemy at execution time, execute()'s result). Sent straight to the cursor
+    (engine/store/direct.py): execute() set up a context and a result around each of the six
+    statements, 0.03 ms apiece on a 2.9 ms SQLite completion (bench/task_completion.py)."""
     names = tuple(params if isinstance(params, dict) else params[0])
     key = (shape, names, connection.dialect.name)
     compiled = _COMPILED.get(key, False)
@@ -332,14 +312,12 @@ def _send(connection, shape: tuple, build, params: dict | list[dict]):
         if len(_COMPILED) >= _MAX_SHAPES:
             _COMPILED.clear()
         try:
-            compiled = _COMPILED[key] = _Compiled(_cached(shape, build), names, connection.dialect)
-        except NotWrittenHere:
+            compiled = _COMPILED[key] = direct.CompiledStatement(_cached(shape, build), names, connection.dialect)
+        except direct.NeedsExecute:
             compiled = _COMPILED[key] = None
     if compiled is None:
         return connection.execute(_cached(shape, build), params)
-    if isinstance(params, dict):
-        return connection.exec_driver_sql(compiled.sql, compiled.args(params))
-    return connection.exec_driver_sql(compiled.sql, [compiled.args(row) for row in params])
+    return direct.send(connection, compiled, params)
 
 
 def _mark_written(session: Session, case: Case, rows: StepRows) -> None:
