@@ -124,7 +124,9 @@ def main() -> None:
                       "speed drifts over a run as a shared host's neighbours come and go, and samples taken "
                       "side by side see the same machine), and in a loop of its own just before and just "
                       "after them, the faster of the two (warm caches: the stricter baseline when the "
-                      "machine is steady).\n\n" + "\n".join(lines))
+                      "machine is steady). On a shared host the raw step itself swings between runs (0.95 to "
+                      "1.6 ms on the machine below, one run to the next): read the ratios, and run it more "
+                      "than once before drawing a conclusion.\n\n" + "\n".join(lines))
 
 
 if __name__ == "__main__":
