@@ -99,3 +99,15 @@ def test_a_bad_form_file_is_named_and_only_its_models_are_refused(run, tmp_path)
     fine = tmp_path / "fine.bpmn"
     fine.write_text(one_task_process("fine"))
     assert run("deploy", str(fine), CASEPATH_FORMS_DIR=str(forms)).returncode == 0
+
+
+@pytest.mark.parametrize("today", ["2026-12-06T09:00:00+00:00", "2031-02-28T09:00:00+00:00"])
+def test_demo_loads_on_any_day(database_url, tmp_path, today):
+    """The demo's sample papers are dated from the clock: on a day where fixed dates once put a
+    release inside its renewal window (December 2026), and years later, it loads all the same."""
+    env = {"CASEPATH_FORMS_DIR": str(FORMS), "CASEPATH_CASE_PROCESS": "case_lifecycle"}
+    assert casepath(["init"], database_url, today, tmp_path, env=env).returncode == 0
+    demo = casepath(["demo"], database_url, today, tmp_path, env=env)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    for words in ("planning", "monitoring", "ineligible"):
+        assert words in demo.stdout
