@@ -4,6 +4,10 @@ the case must come out the same: the same stage, tasks, timers, record and audit
 the hash chains intact."""
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
 from engine.store import step_writer
 from tests.support.people import ADULT
 from tests.support.plan_approval import PLAN
@@ -46,8 +50,6 @@ def test_a_step_the_writer_hands_to_the_orm_comes_out_the_same(case_engine, peop
 def _refuse_record_entries(db) -> None:
     """The database itself refuses every new record entry (a trigger), as a full disk or a
     broken constraint would refuse a step's write."""
-    from sqlalchemy import text
-
     with db.begin() as connection:
         if db.dialect.name == "sqlite":
             connection.execute(text("CREATE TRIGGER refuse_entries BEFORE INSERT ON record_entries "
@@ -63,9 +65,6 @@ def test_a_completion_the_database_refuses_changes_nothing(case_engine, people):
     """Carol completes a task, but the database refuses the step's record entry: she gets the
     database's error (SQLAlchemy's, naming the statement), and the case is as she found it:
     the task still open for her, the same version, no audit event or record entry added."""
-    import pytest
-    from sqlalchemy.exc import DBAPIError
-
     case = case_engine.cases.open_case(people["carol"], ADULT, model_id="monitoring_loop")
     task_id = case["tasks"][0]["id"]
     before = what_happened(case_engine, people, case_engine.cases.get_case(people["sam"], case["id"]))

@@ -53,6 +53,26 @@ class CompiledStatement:
         return tuple(values[name] if process is None else process(values[name]) for name, process in self.params)
 
 
+_COMPILED: dict[tuple, CompiledStatement | None] = {}
+_MAX_COMPILED = 512
+
+
+def compiled(key: tuple, build, names: tuple[str, ...], dialect) -> CompiledStatement | None:
+    """The statement `build()` makes, known by `key`, compiled once for these parameter names and
+    this dialect; None if it needs execute() (NeedsExecute), which is remembered too."""
+    cache_key = (key, names, dialect.name, dialect.driver)
+    found = _COMPILED.get(cache_key, False)
+    if found is False:
+        if len(_COMPILED) >= _MAX_COMPILED:
+            _COMPILED.clear()
+        try:
+            found = CompiledStatement(build(), names, dialect)
+        except NeedsExecute:
+            found = None
+        _COMPILED[cache_key] = found
+    return found
+
+
 def send(connection: Connection, compiled: CompiledStatement, params: dict | list[dict]):
     """Execute on the connection's driver cursor (a list of parameter sets: executemany) and
     return the cursor, its rows not fetched yet."""

@@ -17,7 +17,7 @@ map's _add_unpresent), as the step writer's are; pyproject.toml pins SQLAlchemy 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, exists, false, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import Mapper, Session
@@ -43,9 +43,7 @@ class LockedRead:
     entities: dict[str, _Entity]
     columns: dict[str, int]  # the single values: slot, leftovers, next case, has entries
     marks: tuple[int, int]  # on PostgreSQL: where the xmins start, how many rows are locked
-    # SQLite: sent straight to the driver's cursor (engine/store/direct.py), compiled once per dialect
-    direct: bool = False
-    compiled: dict = field(default_factory=dict)
+    shape: tuple  # what locked_read() built it for (its key among the compiled statements)
 
 
 @dataclass
@@ -142,7 +140,7 @@ def locked_read(what: str, is_postgres: bool, skip_locked: bool, entry_kinds: tu
              .order_by(slot.c.k, open_tasks.c.created_at, open_tasks.c.id, timers.c.due_at, timers.c.id))
     if is_postgres:
         query = query.with_for_update(of=locked, skip_locked=skip_locked)
-    _SHAPES[shape] = LockedRead(query, entities, singles, marks, direct=not is_postgres)
+    _SHAPES[shape] = LockedRead(query, entities, singles, marks, shape)
     return _SHAPES[shape]
 
 
@@ -186,13 +184,12 @@ def run(session: Session, read: LockedRead, key) -> Found | None:
 
 
 def _rows(connection, read: LockedRead, key) -> list:
-    if not read.direct:
-        return connection.execute(read.statement, {"key": key}).all()
-    dialect = connection.dialect
-    compiled = read.compiled.get((dialect.name, dialect.driver))
+    """The read's rows; on SQLite straight from the driver's cursor (engine/store/direct.py)."""
+    compiled = None
+    if connection.dialect.name == "sqlite":
+        compiled = direct.compiled(("locked_read", read.shape), lambda: read.statement, ("key",), connection.dialect)
     if compiled is None:
-        compiled = read.compiled[(dialect.name, dialect.driver)] = direct.CompiledStatement(
-            read.statement, ("key",), dialect)
+        return connection.execute(read.statement, {"key": key}).all()
     processors = compiled.result_processors
     return [direct.processed(row, processors) for row in direct.send(connection, compiled, {"key": key}).fetchall()]
 
